@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what is missing, builds everything (tests
+# and benchmarks included) and runs every test through CTest: GoogleTest
+# unit tests, end-to-end tests against the real hallmarkd (Python grpcio,
+# promtool, a real Prometheus scrape), the Markdown rendering check (Node),
+# and a quick benchmark smoke run.
+#
+#   ./scripts/test.sh            # build in ./build and test
+#   BUILD_DIR=/tmp/b ./scripts/test.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD_DIR=${BUILD_DIR:-build}
+
+./scripts/install-deps.sh
+cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DHALLMARK_BUILD_TESTS=ON -DHALLMARK_BUILD_BENCHMARKS=ON >/dev/null
+cmake --build "$BUILD_DIR" -j"$(nproc)"
+ctest --test-dir "$BUILD_DIR" --output-on-failure -j"$(nproc)" --timeout 600

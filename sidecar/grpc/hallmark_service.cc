@@ -1,0 +1,146 @@
+#include "sidecar/grpc/hallmark_service.h"
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "sidecar/policy/policy_engine.h"
+#include "sidecar/text/text_stream_session.h"
+
+namespace hallmark::sidecar {
+namespace {
+
+absl::Time CallerDeadline(const grpc::ServerContext& context) {
+  const auto deadline = context.deadline();
+  if (deadline == std::chrono::system_clock::time_point::max()) return absl::InfiniteFuture();
+  return absl::FromChrono(deadline);
+}
+
+// Counts a request in flight for its lifetime.
+class InFlight {
+ public:
+  explicit InFlight(prometheus::Gauge& gauge) : gauge_(gauge) { gauge_.Increment(); }
+  ~InFlight() { gauge_.Decrement(); }
+  InFlight(const InFlight&) = delete;
+  InFlight& operator=(const InFlight&) = delete;
+
+ private:
+  prometheus::Gauge& gauge_;
+};
+
+}  // namespace
+
+HallmarkService::HallmarkService(const ConfigStore& config, const Clock& clock,
+                                 telemetry::Metrics& metrics,
+                                 const watermark::TextSchemeRegistry& text_schemes)
+    : config_(config),
+      clock_(clock),
+      metrics_(metrics),
+      text_pipeline_(clock, metrics),
+      detect_pipeline_(clock, metrics, text_schemes),
+      text_in_flight_(metrics.InFlight("text")),
+      invalid_mark_text_(metrics.InvalidRequests("MarkText")),
+      invalid_mark_text_stream_(metrics.InvalidRequests("MarkTextStream")),
+      invalid_detect_(metrics.InvalidRequests("Detect")),
+      invalid_get_policy_(metrics.InvalidRequests("GetPolicy")) {}
+
+grpc::Status HallmarkService::ToGrpc(grpc::ServerContext* context, const absl::Status& status,
+                                     prometheus::Counter& invalid_counter) {
+  if (status.code() == absl::StatusCode::kInvalidArgument) invalid_counter.Increment();
+  const hallmark::v1::Reason reason = BlockedReason(status);
+  if (reason != hallmark::v1::REASON_UNSPECIFIED) {
+    context->AddTrailingMetadata("hallmark-decision",
+                                 hallmark::v1::Decision_Name(hallmark::v1::DECISION_BLOCKED));
+    context->AddTrailingMetadata("hallmark-reason", hallmark::v1::Reason_Name(reason));
+  }
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
+}
+
+grpc::Status HallmarkService::MarkText(grpc::ServerContext* context,
+                                       const hallmark::v1::MarkTextRequest* request,
+                                       hallmark::v1::MarkTextResponse* response) {
+  InFlight in_flight(text_in_flight_);
+  const std::shared_ptr<const ConfigSnapshot> config = config_.Current();
+  TextMarkCall call{request->space(), request->text(), request->request_id(), request->model(),
+                    CallerDeadline(*context)};
+  absl::StatusOr<hallmark::v1::MarkTextResponse> result = text_pipeline_.Mark(*config, call);
+  if (!result.ok()) return ToGrpc(context, result.status(), invalid_mark_text_);
+  *response = *std::move(result);
+  return grpc::Status::OK;
+}
+
+grpc::Status HallmarkService::MarkTextStream(
+    grpc::ServerContext* context,
+    grpc::ServerReaderWriter<hallmark::v1::MarkTextStreamResponse,
+                             hallmark::v1::MarkTextStreamRequest>* stream) {
+  InFlight in_flight(text_in_flight_);
+  hallmark::v1::MarkTextStreamRequest request;
+  if (!stream->Read(&request)) {
+    invalid_mark_text_stream_.Increment();
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "the stream closed before its first request (which names the space)");
+  }
+  absl::StatusOr<std::unique_ptr<TextStreamSession>> session =
+      TextStreamSession::Start(config_.Current(), clock_, metrics_, request.space());
+  if (!session.ok()) return ToGrpc(context, session.status(), invalid_mark_text_stream_);
+
+  hallmark::v1::MarkTextStreamResponse out;
+  do {
+    absl::StatusOr<std::string> released = (*session)->Append(request.delta());
+    if (!released.ok()) return ToGrpc(context, released.status(), invalid_mark_text_stream_);
+    if (released->empty()) continue;
+    out.set_delta(*std::move(released));
+    if (!stream->Write(out)) {
+      return grpc::Status(grpc::StatusCode::CANCELLED, "the client went away");
+    }
+  } while (stream->Read(&request));
+  if (context->IsCancelled()) {
+    return grpc::Status(grpc::StatusCode::CANCELLED, "the client cancelled the stream");
+  }
+
+  absl::StatusOr<hallmark::v1::MarkTextStreamResponse> final_response = (*session)->Finish();
+  if (!final_response.ok()) {
+    return ToGrpc(context, final_response.status(), invalid_mark_text_stream_);
+  }
+  stream->Write(*final_response);
+  return grpc::Status::OK;
+}
+
+grpc::Status HallmarkService::MarkImage(grpc::ServerContext*, const hallmark::v1::MarkImageRequest*,
+                                        hallmark::v1::MarkImageResponse*) {
+  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
+                      "MarkImage is not built yet: this hallmarkd marks text only");
+}
+
+grpc::Status HallmarkService::Detect(grpc::ServerContext* context,
+                                     const hallmark::v1::DetectRequest* request,
+                                     hallmark::v1::DetectResponse* response) {
+  InFlight in_flight(text_in_flight_);
+  const std::shared_ptr<const ConfigSnapshot> config = config_.Current();
+  absl::StatusOr<hallmark::v1::DetectResponse> result = detect_pipeline_.Detect(*config, *request);
+  if (!result.ok()) return ToGrpc(context, result.status(), invalid_detect_);
+  *response = *std::move(result);
+  return grpc::Status::OK;
+}
+
+grpc::Status HallmarkService::GetPolicy(grpc::ServerContext* context,
+                                        const hallmark::v1::GetPolicyRequest* request,
+                                        hallmark::v1::GetPolicyResponse* response) {
+  const std::shared_ptr<const ConfigSnapshot> config = config_.Current();
+  if (absl::Status name = ValidateSpaceName(request->space()); !name.ok()) {
+    return ToGrpc(context, name, invalid_get_policy_);
+  }
+  const SpaceRuntime& space = config->Resolve(request->space());
+  response->set_space(request->space());
+  response->set_named(space.named);
+  *response->mutable_policy() = space.policy;
+  response->set_metrics_label(space.label);
+  response->set_active_key_id(config->active_key().id());
+  response->set_source(config->policy().source);
+  return grpc::Status::OK;
+}
+
+}  // namespace hallmark::sidecar

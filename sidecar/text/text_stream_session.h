@@ -1,0 +1,64 @@
+// One MarkTextStream call: deltas in, releasable text out, a decision at the
+// end, under the Space's mode (PRODUCT §3, §4).
+//
+// Modes `off` and `shadow` release every delta at once (shadow also runs the
+// marker to time it). Modes `mark` and `enforce` release what the scheme's
+// stream marker allows: nothing until the text is long enough to carry the
+// mark, then all but the last undecided word. At the end a too-short text is
+// released unchanged (`mark`) or withheld with a BLOCKED error (`enforce`).
+//
+// Budget: streams last as long as generation does, so the Space's budget
+// applies to the sidecar's own work on each delta; an overrun is counted in
+// hallmark_budget_exhausted_total. Marking goes on, as the text released so
+// far already carries the mark and the work per delta is microseconds.
+#ifndef HALLMARK_SIDECAR_TEXT_TEXT_STREAM_SESSION_H_
+#define HALLMARK_SIDECAR_TEXT_TEXT_STREAM_SESSION_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "hallmark/v1/hallmark.pb.h"
+#include "sidecar/clock/clock.h"
+#include "sidecar/config/config_snapshot.h"
+#include "telemetry/metrics.h"
+
+namespace hallmark::sidecar {
+
+// Not thread-safe: one per stream.
+class TextStreamSession {
+ public:
+  // Fails with INVALID_ARGUMENT for a bad Space name.
+  static absl::StatusOr<std::unique_ptr<TextStreamSession>> Start(
+      std::shared_ptr<const ConfigSnapshot> config, const Clock& clock,
+      telemetry::Metrics& metrics, absl::string_view space);
+
+  // The text to release now (often empty). Fails with INVALID_ARGUMENT when
+  // the stream grows past the Space's text.max_bytes.
+  absl::StatusOr<std::string> Append(absl::string_view delta);
+
+  // Ends the stream: the final response (with the last delta) or, in
+  // enforce mode when the text could not be marked, a BlockedStatus.
+  absl::StatusOr<hallmark::v1::MarkTextStreamResponse> Finish();
+
+ private:
+  TextStreamSession(std::shared_ptr<const ConfigSnapshot> config, const Clock& clock,
+                    telemetry::Metrics& metrics, std::string space);
+  // Charges the time since `start` to the stream and checks the budget.
+  void Charge(absl::Time start);
+
+  std::shared_ptr<const ConfigSnapshot> config_;  // fixed for the stream's life
+  const Clock& clock_;
+  telemetry::Metrics& metrics_;
+  const std::string space_name_;
+  const SpaceRuntime& space_;
+  std::unique_ptr<watermark::TextStreamMarker> marker_;  // null in mode off
+  std::string payload_id_;
+  size_t received_bytes_ = 0;
+  absl::Duration spent_ = absl::ZeroDuration();
+};
+
+}  // namespace hallmark::sidecar
+
+#endif  // HALLMARK_SIDECAR_TEXT_TEXT_STREAM_SESSION_H_

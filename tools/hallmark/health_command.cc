@@ -1,0 +1,42 @@
+// hallmark health: the standard gRPC health check against a hallmarkd.
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+
+#include "absl/strings/numbers.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "tools/hallmark/args.h"
+#include "tools/hallmark/commands.h"
+
+namespace hallmark::cli {
+
+int RunHealth(const std::vector<std::string>& argv) {
+  auto args = Args::Parse(argv, {"addr", "service", "timeout_ms"});
+  if (!args.ok()) return UsageError("health", std::string(args.status().message()));
+  int timeout_ms = 2000;
+  if (args->Has("timeout_ms") && !absl::SimpleAtoi(args->Get("timeout_ms"), &timeout_ms)) {
+    return UsageError("health", "--timeout_ms takes a whole number");
+  }
+  const std::string addr = args->Get("addr", "127.0.0.1:50051");
+  auto channel = grpc::CreateChannel(addr, grpc::InsecureChannelCredentials());
+  auto stub = grpc::health::v1::Health::NewStub(channel);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(timeout_ms));
+  grpc::health::v1::HealthCheckRequest request;
+  request.set_service(args->Get("service"));
+  grpc::health::v1::HealthCheckResponse response;
+  const grpc::Status status = stub->Check(&context, request, &response);
+  if (!status.ok()) {
+    std::printf("{\"addr\":\"%s\",\"status\":\"UNREACHABLE\",\"error\":\"%s\"}\n", addr.c_str(),
+                status.error_message().c_str());
+    return kExitNegative;
+  }
+  const std::string name = grpc::health::v1::HealthCheckResponse::ServingStatus_Name(response.status());
+  std::printf("{\"addr\":\"%s\",\"status\":\"%s\"}\n", addr.c_str(), name.c_str());
+  return response.status() == grpc::health::v1::HealthCheckResponse::SERVING ? kExitOk
+                                                                             : kExitNegative;
+}
+
+}  // namespace hallmark::cli

@@ -1,0 +1,62 @@
+// hallmark keygen: writes a new random key file.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "sidecar/keys/key_ring.h"
+#include "tools/hallmark/args.h"
+#include "tools/hallmark/commands.h"
+#include "watermark/crypto/hmac_sha256.h"
+#include "watermark/key/watermark_key.h"
+
+namespace hallmark::cli {
+
+int RunKeygen(const std::vector<std::string>& argv) {
+  auto args = Args::Parse(argv, {"out", "id"});
+  if (!args.ok()) return UsageError("keygen", std::string(args.status().message()));
+  if (!args->Has("out")) return UsageError("keygen", "--out DIR is required");
+  std::array<uint8_t, 32> secret{};
+  std::array<uint8_t, 2> suffix{};
+  if (!watermark::FillRandom(absl::MakeSpan(secret)).ok() ||
+      !watermark::FillRandom(absl::MakeSpan(suffix)).ok()) {
+    return UsageError("keygen", "no random bytes available");
+  }
+  const std::string id =
+      args->Get("id", absl::StrCat("k", absl::FormatTime("%Y%m%d", absl::Now(), absl::UTCTimeZone()),
+                                   "-", sidecar::HexEncode(absl::string_view(
+                                            reinterpret_cast<const char*>(suffix.data()), 2))));
+  if (absl::Status valid = watermark::ValidateKeyId(id); !valid.ok()) {
+    return UsageError("keygen", absl::StrCat("--id: ", valid.message()));
+  }
+  const std::string dir = args->Get("out");
+  if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    return UsageError("keygen", absl::StrCat("cannot create ", dir, ": ", std::strerror(errno)));
+  }
+  const std::string path = absl::StrCat(dir, "/", id);
+  // O_EXCL: never overwrite a key, which would orphan every mark made with it.
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+  if (fd < 0) {
+    return UsageError("keygen", absl::StrCat("cannot create ", path, ": ", std::strerror(errno)));
+  }
+  const std::string content =
+      sidecar::HexEncode(absl::string_view(reinterpret_cast<const char*>(secret.data()),
+                                           secret.size())) +
+      "\n";
+  const bool written = write(fd, content.data(), content.size()) ==
+                       static_cast<ssize_t>(content.size());
+  close(fd);
+  if (!written) return UsageError("keygen", absl::StrCat("cannot write ", path));
+  std::printf("{\"key_id\":\"%s\",\"path\":\"%s\"}\n", id.c_str(), path.c_str());
+  return kExitOk;
+}
+
+}  // namespace hallmark::cli
