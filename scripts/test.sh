@@ -15,4 +15,8 @@ BUILD_DIR=${BUILD_DIR:-build}
 cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DHALLMARK_BUILD_TESTS=ON -DHALLMARK_BUILD_BENCHMARKS=ON >/dev/null
 cmake --build "$BUILD_DIR" -j"$(nproc)"
+# The Markdown rendering check's pinned npm packages (package-lock.json).
+if [ ! -d tests/markdown/node_modules ]; then
+  (cd tests/markdown && npm ci --no-audit --no-fund)
+fi
 ctest --test-dir "$BUILD_DIR" --output-on-failure -j"$(nproc)" --timeout 600

@@ -65,8 +65,8 @@ Metrics::Metrics(const BuildInfo& build)
                         .Name("hallmark_text_carriers")
                         .Help("Carrier positions found per text mark request")
                         .Register(*registry_)
-                        .Add({}, prometheus::Histogram::BucketBoundaries{
-                                     0, 20, 50, 79, 100, 200, 500, 1000, 5000});
+                        .Add({}, prometheus::Histogram::BucketBoundaries{0, 20, 50, 79, 100, 200,
+                                                                         500, 1000, 5000});
   for (const char* modality : {"text", "image"}) InFlight(modality);
   for (const char* result : {"success", "rejected"}) ConfigReloads(result);
 }
@@ -81,8 +81,7 @@ prometheus::Counter& Metrics::Requests(absl::string_view space, absl::string_vie
                         {"reason", S(reason)}});
 }
 
-prometheus::Counter& Metrics::BudgetExhausted(absl::string_view space,
-                                              absl::string_view modality) {
+prometheus::Counter& Metrics::BudgetExhausted(absl::string_view space, absl::string_view modality) {
   return budget_exhausted_.Add({{"space", S(space)}, {"modality", S(modality)}});
 }
 
@@ -90,10 +89,8 @@ prometheus::Counter& Metrics::InvalidRequests(absl::string_view rpc) {
   return invalid_requests_.Add({{"rpc", S(rpc)}});
 }
 
-prometheus::Histogram& Metrics::AddedLatency(absl::string_view modality,
-                                             absl::string_view scheme) {
-  return added_latency_.Add({{"modality", S(modality)}, {"scheme", S(scheme)}},
-                            LatencyBuckets());
+prometheus::Histogram& Metrics::AddedLatency(absl::string_view modality, absl::string_view scheme) {
+  return added_latency_.Add({{"modality", S(modality)}, {"scheme", S(scheme)}}, LatencyBuckets());
 }
 
 prometheus::Histogram& Metrics::StageTime(absl::string_view modality, absl::string_view stage) {
@@ -102,8 +99,7 @@ prometheus::Histogram& Metrics::StageTime(absl::string_view modality, absl::stri
 
 prometheus::Counter& Metrics::Detections(absl::string_view modality, absl::string_view scheme,
                                          absl::string_view result) {
-  return detections_.Add(
-      {{"modality", S(modality)}, {"scheme", S(scheme)}, {"result", S(result)}});
+  return detections_.Add({{"modality", S(modality)}, {"scheme", S(scheme)}, {"result", S(result)}});
 }
 
 prometheus::Gauge& Metrics::InFlight(absl::string_view modality) {

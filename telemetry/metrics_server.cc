@@ -26,10 +26,10 @@ absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(
     const std::vector<int> ports = exposer->GetListeningPorts();
     const int port = ports.empty() ? 0 : ports.front();
     std::string address = absl::StrCat(host, ":", port);
-    return std::unique_ptr<MetricsServer>(new MetricsServer(std::move(exposer), std::move(address)));
+    return std::unique_ptr<MetricsServer>(
+        new MetricsServer(std::move(exposer), std::move(address)));
   } catch (const std::exception& e) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot serve metrics on ", listen, ": ", e.what()));
+    return absl::UnavailableError(absl::StrCat("cannot serve metrics on ", listen, ": ", e.what()));
   }
 }
 

@@ -12,9 +12,9 @@ namespace {
 
 using ::hallmark::config::v1::Mode;
 
-constexpr MarkOutcome kAllOutcomes[] = {MarkOutcome::kMarked,      MarkOutcome::kTooShort,
-                                        MarkOutcome::kBudget,      MarkOutcome::kUnsupported,
-                                        MarkOutcome::kOverload,    MarkOutcome::kInternal};
+constexpr MarkOutcome kAllOutcomes[] = {MarkOutcome::kMarked,   MarkOutcome::kTooShort,
+                                        MarkOutcome::kBudget,   MarkOutcome::kUnsupported,
+                                        MarkOutcome::kOverload, MarkOutcome::kInternal};
 
 SpaceRuntime MakeRuntime(const hallmark::config::v1::SpacePolicy& resolved, std::string label,
                          bool named, const watermark::TextSchemeRegistry& text_schemes,
@@ -76,9 +76,8 @@ absl::StatusOr<std::shared_ptr<const ConfigSnapshot>> ConfigSnapshot::Build(
   snapshot->other_ = MakeRuntime(ResolveSpacePolicy(proto.default_(), nullptr),
                                  std::string(kOtherSpaceLabel), false, text_schemes, metrics);
   for (const auto& [name, overrides] : proto.spaces()) {
-    snapshot->named_.emplace(
-        name, MakeRuntime(ResolveSpacePolicy(proto.default_(), &overrides), name, true,
-                          text_schemes, metrics));
+    snapshot->named_.emplace(name, MakeRuntime(ResolveSpacePolicy(proto.default_(), &overrides),
+                                               name, true, text_schemes, metrics));
     // 16-bit tags can collide; the smallest name wins, whatever the order.
     auto [it, inserted] = snapshot->space_by_tag_.try_emplace(watermark::SpaceTag(name), name);
     if (!inserted && name < it->second) it->second = name;

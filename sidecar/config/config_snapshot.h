@@ -44,7 +44,7 @@ class RequestCounters {
 // One Space's resolved settings. Immutable.
 struct SpaceRuntime {
   hallmark::config::v1::SpacePolicy policy;  // every field set
-  std::string label;                          // metrics label value
+  std::string label;                         // metrics label value
   bool named = false;
   absl::Duration budget;
   const watermark::TextScheme* text_scheme = nullptr;

@@ -25,19 +25,18 @@ absl::Status ValidateSpacePolicy(const SpacePolicy& policy, const std::string& p
         LocationPrefix(loaded.source, loaded.locations, field_path), field_path, ": ", what));
   };
   if (policy.has_budget_ms() && (policy.budget_ms() == 0 || policy.budget_ms() > kMaxBudgetMs)) {
-    return error("budget_ms", absl::StrCat("must be from 1 to ", kMaxBudgetMs, ", got ",
-                                           policy.budget_ms()));
+    return error("budget_ms",
+                 absl::StrCat("must be from 1 to ", kMaxBudgetMs, ", got ", policy.budget_ms()));
   }
   if (!policy.text().scheme().empty() && text_schemes.Find(policy.text().scheme()) == nullptr) {
-    return error("text.scheme", absl::StrCat("unknown text scheme \"", policy.text().scheme(),
-                                             "\"; known: ",
-                                             absl::StrJoin(text_schemes.names(), ", ")));
+    return error("text.scheme",
+                 absl::StrCat("unknown text scheme \"", policy.text().scheme(),
+                              "\"; known: ", absl::StrJoin(text_schemes.names(), ", ")));
   }
   if (policy.text().has_max_bytes() &&
       (policy.text().max_bytes() == 0 || policy.text().max_bytes() > kMaxTextBytesLimit)) {
-    return error("text.max_bytes",
-                 absl::StrCat("must be from 1 to ", kMaxTextBytesLimit, ", got ",
-                              policy.text().max_bytes()));
+    return error("text.max_bytes", absl::StrCat("must be from 1 to ", kMaxTextBytesLimit, ", got ",
+                                                policy.text().max_bytes()));
   }
   if (policy.image().has_max_pixels() && policy.image().max_pixels() == 0) {
     return error("image.max_pixels", "must be at least 1");
@@ -53,8 +52,9 @@ absl::Status ValidatePolicy(const LoadedPolicy& loaded,
     const std::string path = absl::StrCat("spaces.\"", name, "\"");
     absl::Status name_status = ValidateSpaceName(name);
     if (!name_status.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          LocationPrefix(loaded.source, loaded.locations, path), path, ": ", name_status.message()));
+      return absl::InvalidArgumentError(
+          absl::StrCat(LocationPrefix(loaded.source, loaded.locations, path), path, ": ",
+                       name_status.message()));
     }
     if (name == kOtherSpaceLabel) {
       return absl::InvalidArgumentError(

@@ -33,7 +33,8 @@ class Reader {
   absl::Status ReadMessage(const YAML::Node& node, const std::string& path, Message& message) {
     if (node.IsNull()) return absl::OkStatus();
     if (!node.IsMap()) {
-      return Error(node, path, absl::StrCat("expected a mapping of ", FieldList(*message.GetDescriptor())));
+      return Error(node, path,
+                   absl::StrCat("expected a mapping of ", FieldList(*message.GetDescriptor())));
     }
     const Descriptor& descriptor = *message.GetDescriptor();
     for (const auto& entry : node) {
@@ -107,8 +108,9 @@ class Reader {
                                  ? std::numeric_limits<uint32_t>::max()
                                  : std::numeric_limits<uint64_t>::max();
         if (!absl::SimpleAtoi(text, &value) || value > max) {
-          return Error(node, path, absl::StrCat("expected a whole number from 0 to ", max,
-                                                ", got \"", text, "\""));
+          return Error(
+              node, path,
+              absl::StrCat("expected a whole number from 0 to ", max, ", got \"", text, "\""));
         }
         if (field.cpp_type() == FieldDescriptor::CPPTYPE_UINT32) {
           reflection.SetUInt32(&message, &field, static_cast<uint32_t>(value));
@@ -224,9 +226,8 @@ absl::Status ReadYamlIntoProto(absl::string_view yaml, absl::string_view source,
   try {
     root = YAML::Load(std::string(yaml));
   } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(absl::StrCat(source, ":", e.mark.line + 1, ":",
-                                                   e.mark.column + 1, ": YAML syntax error: ",
-                                                   e.msg));
+    return absl::InvalidArgumentError(absl::StrCat(
+        source, ":", e.mark.line + 1, ":", e.mark.column + 1, ": YAML syntax error: ", e.msg));
   }
   Reader reader(source, locations);
   // A YAML-level error (e.g. a bad conversion) while walking is reported the

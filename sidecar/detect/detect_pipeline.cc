@@ -35,8 +35,8 @@ absl::StatusOr<hallmark::v1::DetectResponse> DetectPipeline::Detect(
   const std::string& text = request.text();
   const uint64_t limit = config.Resolve("").policy.text().max_bytes();
   if (text.size() > limit) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "text is ", text.size(), " bytes; the limit is ", limit, " (policy default.text.max_bytes)"));
+    return absl::InvalidArgumentError(absl::StrCat("text is ", text.size(), " bytes; the limit is ",
+                                                   limit, " (policy default.text.max_bytes)"));
   }
 
   const absl::Time start = clock_.Now();

@@ -118,8 +118,8 @@ absl::StatusOr<std::shared_ptr<const WatermarkKey>> KeyRing::ActiveKey(
   for (const auto& key : keys_.keys()) {
     if (key->id() == active_id) return key;
   }
-  return absl::NotFoundError(absl::StrCat("keys.active names \"", active_id,
-                                          "\", which is not a key file in ", source_));
+  return absl::NotFoundError(
+      absl::StrCat("keys.active names \"", active_id, "\", which is not a key file in ", source_));
 }
 
 }  // namespace hallmark::sidecar

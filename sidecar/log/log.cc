@@ -10,7 +10,9 @@
 namespace hallmark::sidecar {
 
 void Log(LogLevel level, absl::string_view message) {
-  const char* name = level == LogLevel::kInfo ? "INFO" : level == LogLevel::kWarning ? "WARN" : "ERROR";
+  const char* name = level == LogLevel::kInfo      ? "INFO"
+                     : level == LogLevel::kWarning ? "WARN"
+                                                   : "ERROR";
   std::string line =
       absl::StrCat(absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()), " ",
                    name, " ", message, "\n");

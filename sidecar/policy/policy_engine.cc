@@ -72,8 +72,8 @@ absl::Status BlockedStatus(Reason reason, absl::string_view detail) {
     default:
       break;
   }
-  absl::Status status(code, absl::StrCat("BLOCKED (", hallmark::v1::Reason_Name(reason),
-                                         "): ", detail));
+  absl::Status status(code,
+                      absl::StrCat("BLOCKED (", hallmark::v1::Reason_Name(reason), "): ", detail));
   status.SetPayload(kReasonPayloadUrl, absl::Cord(hallmark::v1::Reason_Name(reason)));
   return status;
 }

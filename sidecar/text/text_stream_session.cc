@@ -28,8 +28,8 @@ TextStreamSession::TextStreamSession(std::shared_ptr<const ConfigSnapshot> confi
       space_(config_->Resolve(space_name_)) {}
 
 absl::StatusOr<std::unique_ptr<TextStreamSession>> TextStreamSession::Start(
-    std::shared_ptr<const ConfigSnapshot> config, const Clock& clock,
-    telemetry::Metrics& metrics, absl::string_view space) {
+    std::shared_ptr<const ConfigSnapshot> config, const Clock& clock, telemetry::Metrics& metrics,
+    absl::string_view space) {
   if (absl::Status name = ValidateSpaceName(space); !name.ok()) return name;
   const absl::Time start = clock.Now();
   std::unique_ptr<TextStreamSession> session(
@@ -37,8 +37,7 @@ absl::StatusOr<std::unique_ptr<TextStreamSession>> TextStreamSession::Start(
   const SpaceRuntime& runtime = session->space_;
   if (runtime.policy.mode() != hallmark::config::v1::MODE_OFF && runtime.text_scheme != nullptr) {
     const watermark::WatermarkKey& key = session->config_->active_key();
-    const watermark::PayloadFields payload =
-        watermark::NewPayloadFields(space, key, clock.Now());
+    const watermark::PayloadFields payload = watermark::NewPayloadFields(space, key, clock.Now());
     session->payload_id_ = watermark::PayloadId(payload);
     session->marker_ = runtime.text_scheme->NewStreamMarker(payload, key);
   }
@@ -56,10 +55,9 @@ absl::StatusOr<std::string> TextStreamSession::Append(absl::string_view delta) {
   const absl::Time start = clock_.Now();
   received_bytes_ += delta.size();
   if (received_bytes_ > space_.policy.text().max_bytes()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("the stream has sent ", received_bytes_,
-                     " bytes; the limit for this Space is ", space_.policy.text().max_bytes(),
-                     " (policy text.max_bytes)"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the stream has sent ", received_bytes_, " bytes; the limit for this Space is ",
+        space_.policy.text().max_bytes(), " (policy text.max_bytes)"));
   }
   std::string out;
   if (marker_ != nullptr && ReleasesMarked(space_.policy.mode())) {
@@ -103,11 +101,11 @@ absl::StatusOr<hallmark::v1::MarkTextStreamResponse> TextStreamSession::Finish()
   response.set_server_micros(absl::ToInt64Microseconds(spent_));
   space_.text_latency->Observe(absl::ToDoubleSeconds(spent_));
   if (verdict.decision == hallmark::v1::DECISION_BLOCKED) {
-    return BlockedStatus(verdict.reason,
-                         absl::StrCat("the streamed text has ", response.carriers(),
-                                      " carrier positions; the ", response.scheme(),
-                                      " scheme needs ", response.carriers_needed(),
-                                      "; the Space enforces marking, so the text was withheld"));
+    return BlockedStatus(
+        verdict.reason,
+        absl::StrCat("the streamed text has ", response.carriers(), " carrier positions; the ",
+                     response.scheme(), " scheme needs ", response.carriers_needed(),
+                     "; the Space enforces marking, so the text was withheld"));
   }
   return response;
 }

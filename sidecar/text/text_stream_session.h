@@ -31,8 +31,8 @@ class TextStreamSession {
  public:
   // Fails with INVALID_ARGUMENT for a bad Space name.
   static absl::StatusOr<std::unique_ptr<TextStreamSession>> Start(
-      std::shared_ptr<const ConfigSnapshot> config, const Clock& clock,
-      telemetry::Metrics& metrics, absl::string_view space);
+      std::shared_ptr<const ConfigSnapshot> config, const Clock& clock, telemetry::Metrics& metrics,
+      absl::string_view space);
 
   // The text to release now (often empty). Fails with INVALID_ARGUMENT when
   // the stream grows past the Space's text.max_bytes.

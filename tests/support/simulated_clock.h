@@ -11,8 +11,7 @@ namespace hallmark::testing {
 
 class SimulatedClock final : public sidecar::Clock {
  public:
-  explicit SimulatedClock(absl::Time start = absl::FromUnixSeconds(1'800'000'000))
-      : now_(start) {}
+  explicit SimulatedClock(absl::Time start = absl::FromUnixSeconds(1'800'000'000)) : now_(start) {}
   absl::Time Now() const override {
     absl::MutexLock lock(&mu_);
     return now_;

@@ -16,9 +16,9 @@ TEST(MetricsTest, BuildInfoAndStartupSeries) {
   EXPECT_EQ(MetricValue(*metrics.registry(), "hallmark_build_info",
                         {{"version", "1.2.3"}, {"commit", "abc"}}),
             1);
-  EXPECT_EQ(MetricValue(*metrics.registry(), "hallmark_config_reloads_total",
-                        {{"result", "rejected"}}),
-            0);
+  EXPECT_EQ(
+      MetricValue(*metrics.registry(), "hallmark_config_reloads_total", {{"result", "rejected"}}),
+      0);
   EXPECT_EQ(MetricValue(*metrics.registry(), "hallmark_in_flight_requests", {{"modality", "text"}}),
             0);
 }
@@ -44,9 +44,9 @@ TEST(MetricsTest, LatencyBucketsResolveTheBudgetAndSubMillisecond) {
   auto& h = metrics.AddedLatency("text", "unicode");
   h.Observe(0.00003);
   h.Observe(0.3);
-  EXPECT_EQ(MetricValue(*metrics.registry(), "hallmark_added_latency_seconds",
-                        {{"scheme", "unicode"}}),
-            2);
+  EXPECT_EQ(
+      MetricValue(*metrics.registry(), "hallmark_added_latency_seconds", {{"scheme", "unicode"}}),
+      2);
 }
 
 }  // namespace

@@ -120,12 +120,11 @@ int RunDemo(const std::vector<std::string>& argv) {
                   status.error_message().c_str());
       return kExitNegative;
     }
-    std::printf("  %-16s mode=%-8s budget=%u ms scheme=%s (%s)\n", space.c_str(),
-                absl::AsciiStrToLower(
-                    hallmark::config::v1::Mode_Name(r.policy().mode()).substr(5))
-                    .c_str(),
-                r.policy().budget_ms(), r.policy().text().scheme().c_str(),
-                r.named() ? "named in the policy" : "default");
+    std::printf(
+        "  %-16s mode=%-8s budget=%u ms scheme=%s (%s)\n", space.c_str(),
+        absl::AsciiStrToLower(hallmark::config::v1::Mode_Name(r.policy().mode()).substr(5)).c_str(),
+        r.policy().budget_ms(), r.policy().text().scheme().c_str(),
+        r.named() ? "named in the policy" : "default");
   }
 
   std::printf("\n== 2. MarkText: a %zu-byte answer, once per Space ==\n", sizeof(kAnswer) - 1);
@@ -204,8 +203,9 @@ int RunDemo(const std::vector<std::string>& argv) {
       PrintDetect("the streamed answer", *stub, out);
     }
   }
-  std::printf("\nEvery call above is counted in hallmark_requests_total (by space, mode, "
-              "decision, reason) and timed in hallmark_added_latency_seconds.\n");
+  std::printf(
+      "\nEvery call above is counted in hallmark_requests_total (by space, mode, "
+      "decision, reason) and timed in hallmark_added_latency_seconds.\n");
   return kExitOk;
 }
 

@@ -20,8 +20,8 @@ int RunDetect(const std::vector<std::string>& argv) {
   auto input = ReadInput(args->positional()[0]);
   if (!input.ok()) return UsageError("detect", std::string(input.status().message()));
   if (absl::string_view format = SniffImageFormat(*input); !format.empty()) {
-    return UsageError("detect", absl::StrCat("INPUT is a ", format,
-                                             " image; image detection is not built yet"));
+    return UsageError(
+        "detect", absl::StrCat("INPUT is a ", format, " image; image detection is not built yet"));
   }
   if (!IsValidUtf8(*input)) return UsageError("detect", "INPUT is not valid UTF-8 text");
   if (!args->Has("keys")) {
@@ -44,11 +44,12 @@ int RunDetect(const std::vector<std::string>& argv) {
       .Add("key_id", response->key_id())
       .Add("space_tag", static_cast<int64_t>(response->space_tag()))
       .Add("space", response->space())
-      .Add("timestamp", response->has_timestamp()
-                            ? absl::FormatTime("%Y-%m-%dT%H:%M:%SZ",
-                                               absl::FromUnixSeconds(response->timestamp().seconds()),
-                                               absl::UTCTimeZone())
-                            : std::string())
+      .Add("timestamp",
+           response->has_timestamp()
+               ? absl::FormatTime("%Y-%m-%dT%H:%M:%SZ",
+                                  absl::FromUnixSeconds(response->timestamp().seconds()),
+                                  absl::UTCTimeZone())
+               : std::string())
       .Add("false_positive_probability", response->false_positive_probability())
       .Add("scheme", response->scheme())
       .Add("carriers", static_cast<int64_t>(response->carriers()));

@@ -33,7 +33,8 @@ int RunHealth(const std::vector<std::string>& argv) {
                 status.error_message().c_str());
     return kExitNegative;
   }
-  const std::string name = grpc::health::v1::HealthCheckResponse::ServingStatus_Name(response.status());
+  const std::string name =
+      grpc::health::v1::HealthCheckResponse::ServingStatus_Name(response.status());
   std::printf("{\"addr\":\"%s\",\"status\":\"%s\"}\n", addr.c_str(), name.c_str());
   return response.status() == grpc::health::v1::HealthCheckResponse::SERVING ? kExitOk
                                                                              : kExitNegative;

@@ -13,7 +13,9 @@ namespace hallmark::cli {
 class JsonLine {
  public:
   JsonLine& Add(absl::string_view key, absl::string_view value);
-  JsonLine& Add(absl::string_view key, const char* value) { return Add(key, absl::string_view(value)); }
+  JsonLine& Add(absl::string_view key, const char* value) {
+    return Add(key, absl::string_view(value));
+  }
   JsonLine& Add(absl::string_view key, int64_t value);
   JsonLine& Add(absl::string_view key, double value);
   JsonLine& Add(absl::string_view key, bool value);

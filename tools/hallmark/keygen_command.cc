@@ -30,10 +30,10 @@ int RunKeygen(const std::vector<std::string>& argv) {
       !watermark::FillRandom(absl::MakeSpan(suffix)).ok()) {
     return UsageError("keygen", "no random bytes available");
   }
-  const std::string id =
-      args->Get("id", absl::StrCat("k", absl::FormatTime("%Y%m%d", absl::Now(), absl::UTCTimeZone()),
-                                   "-", sidecar::HexEncode(absl::string_view(
-                                            reinterpret_cast<const char*>(suffix.data()), 2))));
+  const std::string id = args->Get(
+      "id", absl::StrCat("k", absl::FormatTime("%Y%m%d", absl::Now(), absl::UTCTimeZone()), "-",
+                         sidecar::HexEncode(
+                             absl::string_view(reinterpret_cast<const char*>(suffix.data()), 2))));
   if (absl::Status valid = watermark::ValidateKeyId(id); !valid.ok()) {
     return UsageError("keygen", absl::StrCat("--id: ", valid.message()));
   }
@@ -47,12 +47,11 @@ int RunKeygen(const std::vector<std::string>& argv) {
   if (fd < 0) {
     return UsageError("keygen", absl::StrCat("cannot create ", path, ": ", std::strerror(errno)));
   }
-  const std::string content =
-      sidecar::HexEncode(absl::string_view(reinterpret_cast<const char*>(secret.data()),
-                                           secret.size())) +
-      "\n";
-  const bool written = write(fd, content.data(), content.size()) ==
-                       static_cast<ssize_t>(content.size());
+  const std::string content = sidecar::HexEncode(absl::string_view(
+                                  reinterpret_cast<const char*>(secret.data()), secret.size())) +
+                              "\n";
+  const bool written =
+      write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size());
   close(fd);
   if (!written) return UsageError("keygen", absl::StrCat("cannot write ", path));
   std::printf("{\"key_id\":\"%s\",\"path\":\"%s\"}\n", id.c_str(), path.c_str());

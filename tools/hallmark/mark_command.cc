@@ -26,8 +26,8 @@ int RunMark(const std::vector<std::string>& argv) {
   auto input = ReadInput(args->positional()[0]);
   if (!input.ok()) return UsageError("mark", std::string(input.status().message()));
   if (absl::string_view format = SniffImageFormat(*input); !format.empty()) {
-    return UsageError("mark", absl::StrCat("INPUT is a ", format,
-                                           " image; image marking is not built yet"));
+    return UsageError(
+        "mark", absl::StrCat("INPUT is a ", format, " image; image marking is not built yet"));
   }
   if (!IsValidUtf8(*input)) return UsageError("mark", "INPUT is not valid UTF-8 text");
 

@@ -41,8 +41,8 @@ int RunPolicy(const std::vector<std::string>& argv) {
       std::fprintf(stderr, "%s\n", std::string(snapshot.status().message()).c_str());
       return kExitUsage;
     }
-    keys_note = absl::StrCat((*keys)->keys().size(), " keys, active ",
-                             (*snapshot)->active_key().id());
+    keys_note =
+        absl::StrCat((*keys)->keys().size(), " keys, active ", (*snapshot)->active_key().id());
   }
   const auto defaults = sidecar::ResolveSpacePolicy(policy->policy.default_(), nullptr);
   std::printf("%s: ok: default mode %s, budget %u ms, %d named Spaces; %s\n",

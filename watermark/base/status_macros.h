@@ -9,10 +9,10 @@
 #include "absl/status/statusor.h"
 
 // Returns from the enclosing function when `expr` (an absl::Status) is not OK.
-#define HM_RETURN_IF_ERROR(expr)                         \
-  do {                                                   \
-    ::absl::Status hm_status_ = (expr);                  \
-    if (!hm_status_.ok()) return hm_status_;             \
+#define HM_RETURN_IF_ERROR(expr)             \
+  do {                                       \
+    ::absl::Status hm_status_ = (expr);      \
+    if (!hm_status_.ok()) return hm_status_; \
   } while (false)
 
 #define HM_STATUS_CONCAT_INNER_(a, b) a##b
@@ -23,8 +23,8 @@
 #define HM_ASSIGN_OR_RETURN(lhs, rexpr) \
   HM_ASSIGN_OR_RETURN_IMPL_(HM_STATUS_CONCAT_(hm_statusor_, __LINE__), lhs, rexpr)
 
-#define HM_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, rexpr) \
-  auto statusor = (rexpr);                              \
+#define HM_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, rexpr)    \
+  auto statusor = (rexpr);                                 \
   if (!statusor.ok()) return std::move(statusor).status(); \
   lhs = std::move(statusor).value()
 

@@ -23,15 +23,15 @@ struct TextMarkResult {
 };
 
 struct TextDetection {
-  bool detected = false;  // a mark's structure was found
-  bool verified = false;  // ... and its MAC matched a key
+  bool detected = false;                 // a mark's structure was found
+  bool verified = false;                 // ... and its MAC matched a key
   std::optional<PayloadFields> payload;  // decoded (verified or not)
   const WatermarkKey* key = nullptr;     // the matching key when verified
   // Probability that an unmarked text yields this verdict: the union bound
   // mac_checks * 2^-32 when verified, else the p-value of the sync evidence.
   double false_positive_probability = 1.0;
   size_t carriers = 0;
-  size_t syncs = 0;       // sync patterns found
+  size_t syncs = 0;  // sync patterns found
   int mac_checks = 0;
 };
 
@@ -62,8 +62,8 @@ class TextScheme {
 
   virtual TextMarkResult Mark(absl::string_view text, const PayloadFields& payload,
                               const WatermarkKey& key) const = 0;
-  virtual std::unique_ptr<TextStreamMarker> NewStreamMarker(
-      const PayloadFields& payload, const WatermarkKey& key) const = 0;
+  virtual std::unique_ptr<TextStreamMarker> NewStreamMarker(const PayloadFields& payload,
+                                                            const WatermarkKey& key) const = 0;
   virtual TextDetection Detect(absl::string_view text, const KeySet& keys) const = 0;
 };
 

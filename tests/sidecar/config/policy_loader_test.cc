@@ -51,8 +51,8 @@ keys:
 }
 
 TEST_F(PolicyLoaderTest, ExamplePolicyIsValid) {
-  auto loaded = LoadPolicyFile(std::string(HALLMARK_SOURCE_DIR) + "/examples/policy.yaml",
-                               schemes_);
+  auto loaded =
+      LoadPolicyFile(std::string(HALLMARK_SOURCE_DIR) + "/examples/policy.yaml", schemes_);
   ASSERT_TRUE(loaded.ok()) << loaded.status();
   EXPECT_EQ(loaded->policy.spaces_size(), 4);
 }
@@ -87,7 +87,8 @@ TEST_F(PolicyLoaderTest, UppercaseAndUnspecifiedEnumValuesAreRejected) {
 }
 
 TEST_F(PolicyLoaderTest, NumbersAreChecked) {
-  EXPECT_THAT(Error("default: { budget_ms: fast }"), HasSubstr("default.budget_ms: expected a whole number"));
+  EXPECT_THAT(Error("default: { budget_ms: fast }"),
+              HasSubstr("default.budget_ms: expected a whole number"));
   EXPECT_THAT(Error("default: { budget_ms: -5 }"), HasSubstr("expected a whole number"));
   EXPECT_THAT(Error("default: { budget_ms: 99999999999 }"), HasSubstr("expected a whole number"));
   const std::string zero = Error("default:\n  budget_ms: 0\n");
@@ -106,7 +107,8 @@ TEST_F(PolicyLoaderTest, UnknownSchemeListsKnownOnes) {
 TEST_F(PolicyLoaderTest, WrongShapesAreErrors) {
   EXPECT_THAT(Error("default: mark"), HasSubstr("default: expected a mapping"));
   EXPECT_THAT(Error("spaces: [a, b]"), HasSubstr("spaces: expected a mapping"));
-  EXPECT_THAT(Error("default: { mode: [mark] }"), HasSubstr("default.mode: expected a single value"));
+  EXPECT_THAT(Error("default: { mode: [mark] }"),
+              HasSubstr("default.mode: expected a single value"));
   EXPECT_THAT(Error("- just\n- a list\n"), HasSubstr("(top level): expected a mapping"));
 }
 

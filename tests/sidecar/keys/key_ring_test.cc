@@ -100,9 +100,9 @@ TEST(KeyFileTest, ParsesHexWithWhitespace) {
   auto secret = KeyRing::ParseKeyFile(std::string("  ") + kHexKey + "\n");
   ASSERT_TRUE(secret.ok());
   EXPECT_EQ(secret->size(), 32u);
-  EXPECT_FALSE(KeyRing::ParseKeyFile("abcd").ok());                          // too short
-  EXPECT_FALSE(KeyRing::ParseKeyFile(std::string(kHexKey) + "a").ok());      // odd
-  EXPECT_FALSE(KeyRing::ParseKeyFile(std::string(kHexKey, 62) + "zz").ok()); // not hex
+  EXPECT_FALSE(KeyRing::ParseKeyFile("abcd").ok());                           // too short
+  EXPECT_FALSE(KeyRing::ParseKeyFile(std::string(kHexKey) + "a").ok());       // odd
+  EXPECT_FALSE(KeyRing::ParseKeyFile(std::string(kHexKey, 62) + "zz").ok());  // not hex
 }
 
 TEST(EphemeralKeyRingTest, IsRandomAndMarked) {

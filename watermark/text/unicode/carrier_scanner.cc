@@ -90,6 +90,26 @@ constexpr std::array<uint8_t, 128> MakeRelevant() {
 }
 constexpr std::array<uint8_t, 128> kRelevant = MakeRelevant();
 
+// Token bytes that need nothing but counting, per inline mode: ASCII, not
+// whitespace, not part of "://" or "www.", not meaningful to the inline
+// state. The
+// entry is the byte's kByteFlags plus kBoring; 0 means "look closer".
+constexpr uint8_t kBoring = 1 << 7;
+using BoringTable = std::array<std::array<uint8_t, 256>, 8>;
+constexpr BoringTable MakeBoring() {
+  BoringTable t{};
+  for (int mode = 0; mode < 8; ++mode) {
+    for (int c = 0; c < 128; ++c) {
+      const uint8_t f = kByteFlags[c];
+      if ((f & (kSpace | kBreak | kUrlChar)) != 0 || (kRelevant[c] & ModeBit(mode)) != 0) continue;
+      if (c == 'w' || c == 'W') continue;  // may start "www.
+      t[mode][c] = static_cast<uint8_t>(f | kBoring);
+    }
+  }
+  return t;
+}
+constexpr BoringTable kBoringTable = MakeBoring();
+
 // InlineState::pending bits.
 enum : uint8_t {
   kPendingEscape = 1 << 0,    // after a backslash
@@ -101,8 +121,6 @@ enum : uint8_t {
 constexpr bool IsAsciiAlpha(uint8_t c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
 constexpr bool IsAsciiDigit(uint8_t c) { return c >= '0' && c <= '9'; }
 constexpr uint8_t AsciiLower(uint8_t c) { return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c; }
-
-constexpr uint32_t kWwwDot = (uint32_t{'w'} << 24) | (uint32_t{'w'} << 16) | (uint32_t{'w'} << 8) | '.';
 
 // Whitespace other than ASCII, by UTF-8 bytes (the sequence is complete).
 // Returns true for whitespace; `symbol` is its alphabet symbol or -1.
@@ -171,13 +189,31 @@ void CarrierScanner::Feed(absl::string_view bytes, std::vector<Carrier>* out) {
       }
       // A truncated sequence: one non-whitespace character, then `b` anew.
       u8_need_ = 0;
-      OnNonAscii(u8_start_, u8_len_);
+      OnNonAscii(u8_len_);
     }
     if (b < 0x80) {
       const uint8_t f = kByteFlags[b];
       if ((f & (kSpace | kBreak)) == 0) {
-        if (!in_token_) StartToken(offset);
+        if (!in_token_) {
+          StartToken();
+        }
+        if (!slow_ && (url_state_ | www_state_ | inline_.pending) == 0) {
+          const size_t j = WordRun(data, i, n);
+          if (j > i) {
+            i = j - 1;
+            continue;
+          }
+        }
         TokenByte(b);
+      } else if (b == ' ' && in_token_) {
+        // The common case, a space after a word: OnWhitespace in short.
+        EndToken();
+        ws_start_ = offset;
+        ws_len_ = 1;
+        ws_symbol_ = 0;
+        ws_count_ = 1;
+        ws_cols_ = 1;
+        if (inline_.pending != 0) InlineBreak();
       } else if (f & kSpace) {
         OnAsciiSpace(b, offset);
       } else {
@@ -188,19 +224,80 @@ void CarrierScanner::Feed(absl::string_view bytes, std::vector<Carrier>* out) {
       u8_bytes_ = b;
       u8_len_ = 1;
       u8_need_ = b < 0xE0 ? 1 : (b < 0xF0 ? 2 : 3);
+      // A sequence wholly inside this piece is read at once.
+      while (u8_need_ != 0 && i + 1 < n && (data[i + 1] & 0xC0) == 0x80) {
+        u8_bytes_ = (u8_bytes_ << 8) | data[++i];
+        ++u8_len_;
+        --u8_need_;
+      }
+      if (u8_need_ == 0) OnMultiByte();
     } else {
-      OnNonAscii(offset, 1);  // a byte that cannot start UTF-8
+      OnNonAscii(1);  // a byte that cannot start UTF-8
     }
   }
   consumed_ += n;
   out_ = nullptr;
 }
 
+// The common case, prose: words of bytes that need nothing but counting,
+// separated by single alphabet spaces. Consumes data[i..) while that lasts and
+// returns where it stopped; what EndToken, OnWhitespace and StartToken do
+// for such bytes is done here in short, on locals.
+size_t CarrierScanner::WordRun(const uint8_t* data, size_t i, size_t n) {
+  const std::array<uint8_t, 256>& boring =
+      kBoringTable[line_inline_ ? static_cast<int>(inline_.mode)
+                                : static_cast<int>(Mode::kUntilBlank)];
+  // Lines whose token ends need more than this (fence closers, raw HTML and
+  // math end markers) take the general path.
+  const bool simple = block_ != Block::kFence && block_ != Block::kHtmlRaw &&
+                      block_ != Block::kMath && !fence_open_line_;
+  // Boring bytes leave the inline state as it is, so this holds throughout.
+  const bool can_carry = !line_protected_ && inline_.mode == Mode::kNormal;
+  uint32_t len = token_len_;
+  uint8_t acc = token_flags_;
+  for (;;) {
+    const size_t start = i;
+    for (uint8_t e; i < n && (e = boring[data[i]]) != 0; ++i) acc |= e;
+    len += static_cast<uint32_t>(i - start);
+    if (!simple || i + 1 >= n) break;
+    // A single alphabet space (U+0020, or a marked text's E2 80 xx) and a
+    // boring byte after it.
+    int symbol = 0;
+    uint8_t space_len = 1;
+    if (data[i] != ' ') {
+      if (data[i] != 0xE2 || i + 3 >= n || data[i + 1] != 0x80) break;
+      symbol = SymbolForE280(data[i + 2]);
+      if (symbol < 0) break;
+      space_len = 3;
+    }
+    if (boring[data[i + space_len]] == 0) break;
+    // The token ends at the space and the next one starts after it.
+    const bool plain = (acc & kAlnum) != 0 && (acc & (kForbidden | kAt)) == 0 &&
+                       len <= kMaxPlainTokenBytes;
+    if (acc & kNonRule) line_rule_only_ = false;
+    if (cand_ && plain) out_->push_back(cand_carrier_);
+    prev_plain_ = plain;
+    cand_ = can_carry && plain;
+    if (cand_) {
+      cand_carrier_.offset = consumed_ + i;
+      cand_carrier_.length = space_len;
+      cand_carrier_.symbol = static_cast<uint8_t>(symbol);
+    }
+    i += space_len;
+    len = 0;
+    acc = 0;
+  }
+  token_len_ = len;
+  token_flags_ = static_cast<uint8_t>(acc & ~kBoring);
+  if (cand_ && len > kMaxPlainTokenBytes) cand_ = false;
+  return i;
+}
+
 void CarrierScanner::Finish(std::vector<Carrier>* out) {
   out_ = out;
   if (u8_need_ != 0) {
     u8_need_ = 0;
-    OnNonAscii(u8_start_, u8_len_);
+    OnNonAscii(u8_len_);
   }
   EndLine();
   out_ = nullptr;
@@ -211,7 +308,7 @@ void CarrierScanner::OnMultiByte() {
   if (NonAsciiWhitespace(u8_bytes_, u8_len_, &symbol)) {
     OnWhitespace(u8_start_, u8_len_, symbol, 1);
   } else {
-    OnNonAscii(u8_start_, u8_len_);
+    OnNonAscii(u8_len_);
   }
 }
 
@@ -250,9 +347,9 @@ void CarrierScanner::OnLineBreak(uint8_t b, uint64_t offset) {
   EndLine();
 }
 
-void CarrierScanner::OnNonAscii(uint64_t offset, uint8_t length) {
-  if (!in_token_) StartToken(offset);
-  if (token_len_ < 4) head_ = 0;  // zero bytes in the head: never "www."
+void CarrierScanner::OnNonAscii(uint8_t length) {
+  if (!in_token_) StartToken();
+  www_state_ = 0;
   token_len_ += length;
   token_flags_ |= kNonAsciiFlags;
   url_state_ = 0;
@@ -347,7 +444,7 @@ void CarrierScanner::SetIndented() {
   // a carrier, but its inline constructs still count.
 }
 
-void CarrierScanner::StartToken(uint64_t offset) {
+void CarrierScanner::StartToken() {
   if (line_has_token_) {
     // The whitespace before this token is a carrier if it is one alphabet
     // character after a plain token, outside protected regions, and this
@@ -373,21 +470,32 @@ void CarrierScanner::StartToken(uint64_t offset) {
   token_len_ = 0;
   token_flags_ = 0;
   url_state_ = 0;
-  head_ = 0;
-  first_len_ = 0;
-  first_all_gt_ = true;
-  prev_byte_ = 0;
-  tail_len_ = 0;
+  www_state_ = 0;
   capture_ = in_prefix_ || (block_ == Block::kFence && closer_state_ == 0);
   slow_ = capture_ || fence_open_line_ || block_ == Block::kHtmlRaw || block_ == Block::kMath;
-  if (in_prefix_) saved_inline_ = inline_;
+  if (slow_) {
+    first_len_ = 0;
+    first_all_gt_ = true;
+    prev_byte_ = 0;
+    tail_len_ = 0;
+    if (in_prefix_) saved_inline_ = inline_;
+  }
 }
 
 inline void CarrierScanner::TokenByte(uint8_t b) {
   ++token_len_;
   const uint8_t f = kByteFlags[b];
   token_flags_ |= f;
-  if (token_len_ <= 4) head_ = (head_ << 8) | AsciiLower(b);
+  if ((www_state_ | ((b | 0x20) == 'w')) != 0) {
+    // Progress through "www." anywhere in the token: GFM links "www." after
+    // '(' too, and such a link runs to the next ASCII whitespace.
+    if ((b | 0x20) == 'w') {
+      www_state_ = www_state_ < 3 ? www_state_ + 1 : 3;
+    } else {
+      if (b == '.' && www_state_ == 3) token_flags_ |= kAt;  // never plain
+      www_state_ = 0;
+    }
+  }
   if (((f & kUrlChar) | url_state_) != 0) {
     // Progress through "://".
     if (b == ':') {
@@ -395,9 +503,9 @@ inline void CarrierScanner::TokenByte(uint8_t b) {
     } else if (b == '/' && url_state_ == 1) {
       url_state_ = 2;
     } else if (b == '/' && url_state_ == 2) {
-      url_state_ = 3;
+      url_state_ = 0;
       token_flags_ |= kAt;  // same verdict as '@': never plain
-    } else if (url_state_ != 3) {
+    } else {
       url_state_ = 0;
     }
   }
@@ -472,13 +580,12 @@ void CarrierScanner::SlowTokenByte(uint8_t b) {
 
 void CarrierScanner::EndToken() {
   in_token_ = false;
-  const bool www = token_len_ >= 4 && head_ == kWwwDot;
-  bool plain = (token_flags_ & kAlnum) != 0 && (token_flags_ & (kForbidden | kAt)) == 0 && !www &&
+  bool plain = (token_flags_ & kAlnum) != 0 && (token_flags_ & (kForbidden | kAt)) == 0 &&
                token_len_ <= kMaxPlainTokenBytes;
   if (token_flags_ & kNonRule) line_rule_only_ = false;
   if (in_prefix_) {
     ClassifyPrefixToken(&plain);
-  } else if (block_ == Block::kFence && capture_) {
+  } else if (block_ == Block::kFence) {
     FenceLineToken();
   }
   if (cand_) {

@@ -91,9 +91,10 @@ class CarrierScanner {
   void OnAsciiSpace(uint8_t b, uint64_t offset);
   void OnWhitespace(uint64_t offset, uint8_t length, int symbol, uint32_t cols);
   void OnLineBreak(uint8_t b, uint64_t offset);
-  void OnNonAscii(uint64_t offset, uint8_t length);
+  void OnNonAscii(uint8_t length);
   void OnMultiByte();
-  void StartToken(uint64_t offset);
+  void StartToken();
+  size_t WordRun(const uint8_t* data, size_t i, size_t n);
   void TokenByte(uint8_t b);
   void SlowTokenByte(uint8_t b);
   void EndToken();
@@ -124,8 +125,8 @@ class CarrierScanner {
   bool capture_ = false;  // keep the first bytes in first_
   uint8_t token_flags_ = 0;
   uint8_t url_state_ = 0;  // progress through "://"
+  uint8_t www_state_ = 0;  // progress through "www."
   uint32_t token_len_ = 0;
-  uint32_t head_ = 0;  // first 4 bytes, ASCII-lowercased
   static constexpr size_t kCapture = 64;
   uint8_t first_[kCapture];
   uint32_t first_len_ = 0;

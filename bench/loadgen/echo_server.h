@@ -1,0 +1,54 @@
+// The "no sidecar" baseline: an in-process hallmark.v1.Hallmark server that
+// does no work, so that a run against it measures this machine's gRPC
+// transport cost with the same client, schedule and payloads.
+//
+// MarkText returns the input text unchanged; MarkTextStream returns every
+// delta at once and then a final response; Detect returns an empty verdict.
+// Like hallmarkd it uses gRPC's synchronous server with the same message
+// size limit, so the transport path is the same.
+#ifndef HALLMARK_BENCH_LOADGEN_ECHO_SERVER_H_
+#define HALLMARK_BENCH_LOADGEN_ECHO_SERVER_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "hallmark/v1/hallmark.grpc.pb.h"
+
+namespace hallmark::loadgen {
+
+// Thread-safe (stateless).
+class EchoService final : public hallmark::v1::Hallmark::Service {
+ public:
+  // hallmark::v1::Hallmark::Service:
+  grpc::Status MarkText(grpc::ServerContext* context, const hallmark::v1::MarkTextRequest* request,
+                        hallmark::v1::MarkTextResponse* response) override;
+  grpc::Status MarkTextStream(
+      grpc::ServerContext* context,
+      grpc::ServerReaderWriter<hallmark::v1::MarkTextStreamResponse,
+                               hallmark::v1::MarkTextStreamRequest>* stream) override;
+  grpc::Status Detect(grpc::ServerContext* context, const hallmark::v1::DetectRequest* request,
+                      hallmark::v1::DetectResponse* response) override;
+};
+
+// The running echo server; stops when destroyed.
+class EchoServer {
+ public:
+  // Listens on 127.0.0.1 with a port picked by the kernel.
+  static absl::StatusOr<std::unique_ptr<EchoServer>> Start();
+  ~EchoServer();
+
+  // host:port to dial.
+  const std::string& address() const { return address_; }
+
+ private:
+  EchoServer() = default;
+
+  EchoService service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::string address_;
+};
+
+}  // namespace hallmark::loadgen
+
+#endif  // HALLMARK_BENCH_LOADGEN_ECHO_SERVER_H_

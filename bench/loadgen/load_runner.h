@@ -1,0 +1,59 @@
+// One load run: warm-up, then a measured window, against one gRPC address.
+//
+// Unary workloads (text, detect) run open loop at a fixed rate or closed loop
+// with N callers; stream workloads keep N streams going at their token rate.
+// Several workloads in one run are mixed: unary calls take the workloads in
+// turn (call i is workload i mod k), streams run alongside.
+//
+// Open loop follows the schedule t0 + i / rate whatever happens: latency is
+// measured from the intended send time, so a generator that falls behind (or
+// a server that stalls it) is charged for the delay instead of hiding it
+// (no coordinated omission); such sends are counted as late.
+//
+// RunLoad is the building block of every mode: a plain run, the echo
+// baseline (the same RunConfig against another address) and, later, a sweep
+// (the same RunConfig at increasing rates).
+#ifndef HALLMARK_BENCH_LOADGEN_LOAD_RUNNER_H_
+#define HALLMARK_BENCH_LOADGEN_LOAD_RUNNER_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "bench/loadgen/run_stats.h"
+#include "bench/loadgen/workload.h"
+
+namespace hallmark::loadgen {
+
+struct RunConfig {
+  std::vector<WorkloadSpec> workloads;
+  // Unary calls per second over all unary workloads; 0 = closed loop.
+  double rate = 1000;
+  // Closed loop: concurrent callers. Streams: concurrent streams per stream
+  // workload.
+  int concurrency = 8;
+  absl::Duration duration = absl::Seconds(10);
+  absl::Duration warmup = absl::Seconds(2);
+  absl::Duration deadline = absl::Milliseconds(1000);  // per unary call
+  std::string space = "loadgen/bench";
+  int channels = 1;  // gRPC channels (TCP connections), used in turn
+};
+
+struct RunResult {
+  std::string label;    // e.g. "hallmarkd" or "echo"
+  std::string address;  // what was dialled
+  std::vector<WorkloadResult> workloads;  // in RunConfig order
+  WorkloadResult total;                   // all workloads merged
+};
+
+// Connects to `address` (host:port or unix:/path), prepares the payloads
+// (Detect marks its text once here) and runs the load. Blocks for about
+// warmup + duration, plus the time the last calls take to finish.
+absl::StatusOr<RunResult> RunLoad(const RunConfig& config, absl::string_view address,
+                                  absl::string_view label);
+
+}  // namespace hallmark::loadgen
+
+#endif  // HALLMARK_BENCH_LOADGEN_LOAD_RUNNER_H_
