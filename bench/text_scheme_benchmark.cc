@@ -39,8 +39,8 @@ struct Fixture {
   Fixture() {
     const std::string secret = "benchmark secret, not a real one";
     key = *WatermarkKey::Create(
-        "bench", absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(secret.data()),
-                                     secret.size()));
+        "bench",
+        absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(secret.data()), secret.size()));
     keys = KeySet({key});
     fields = NewPayloadFields("org/app", *key, absl::Now());
   }
@@ -69,9 +69,8 @@ BENCHMARK(BM_Mark)->Arg(1 << 10)->Arg(4 << 10)->Arg(16 << 10);
 
 void BM_Detect(benchmark::State& state) {
   const Fixture& f = GetFixture();
-  const std::string text = f.scheme.Mark(Corpus(static_cast<size_t>(state.range(0))), f.fields,
-                                         *f.key)
-                               .text;
+  const std::string text =
+      f.scheme.Mark(Corpus(static_cast<size_t>(state.range(0))), f.fields, *f.key).text;
   for (auto _ : state) {
     TextDetection detection = f.scheme.Detect(text, f.keys);
     if (!detection.verified) state.SkipWithError("not verified");

@@ -68,8 +68,8 @@ absl::Duration LatencyHistogram::Percentile(double q) const {
   if (q >= 1) return max();
   // The rank (1-based) of the value asked for: the smallest value with at
   // least q of all values at or below it.
-  const int64_t rank = std::max<int64_t>(
-      1, static_cast<int64_t>(std::ceil(q * static_cast<double>(count_) - 1e-9)));
+  const int64_t rank =
+      std::max<int64_t>(1, static_cast<int64_t>(std::ceil(q * static_cast<double>(count_) - 1e-9)));
   int64_t seen = 0;
   for (int i = 0; i < kBucketCount; ++i) {
     seen += counts_[i];

@@ -88,9 +88,8 @@ struct UnaryCall {
 // reactor holds a hold until Close()); gRPC threads run the reactions. Deletes
 // itself in OnDone. Thread-safe as used: SendDelta/Close from one thread,
 // reactions from gRPC's.
-class StreamCall final
-    : public grpc::ClientBidiReactor<hallmark::v1::MarkTextStreamRequest,
-                                     hallmark::v1::MarkTextStreamResponse> {
+class StreamCall final : public grpc::ClientBidiReactor<hallmark::v1::MarkTextStreamRequest,
+                                                        hallmark::v1::MarkTextStreamResponse> {
  public:
   StreamCall(LoadRun& run, WorkloadRecorder& recorder, Hallmark::Stub& stub,
              absl::Duration lifetime, bool measured_start);
@@ -443,8 +442,9 @@ void LoadRun::OnUnaryDone(UnaryCall* call, const grpc::Status& status) {
       server_micros = call->mark_response.server_micros();
     } else {
       const hallmark::v1::DetectResponse& r = call->detect_response;
-      decision = r.verified() ? "DETECT_VERIFIED" : r.detected() ? "DETECT_UNVERIFIED"
-                                                                 : "DETECT_NONE";
+      decision = r.verified()   ? "DETECT_VERIFIED"
+                 : r.detected() ? "DETECT_UNVERIFIED"
+                                : "DETECT_NONE";
     }
     recorders_[call->workload]->RecordUnary(Since(call->intended, now), status.error_code(),
                                             decision, reason, server_micros);
@@ -490,8 +490,7 @@ void LoadRun::StreamLoop(size_t w) {
     const std::string* space = nullptr;
     if (current.call == nullptr) {
       const uint64_t id = serial++;
-      current.tokens =
-          SplitIntoWordTokens(GenerateProseWords(id * 7919 + w, spec.stream_words));
+      current.tokens = SplitIntoWordTokens(GenerateProseWords(id * 7919 + w, spec.stream_words));
       current.next = 0;
       current.call = new StreamCall(*this, recorder, StubFor(id), lifetime, measured);
       space = &config_.space;

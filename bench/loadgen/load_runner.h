@@ -42,8 +42,8 @@ struct RunConfig {
 };
 
 struct RunResult {
-  std::string label;    // e.g. "hallmarkd" or "echo"
-  std::string address;  // what was dialled
+  std::string label;                      // e.g. "hallmarkd" or "echo"
+  std::string address;                    // what was dialled
   std::vector<WorkloadResult> workloads;  // in RunConfig order
   WorkloadResult total;                   // all workloads merged
 };

@@ -40,40 +40,40 @@ constexpr std::array<absl::string_view, 48> kNouns = {
     "schedule", "decision", "review",     "update",    "release",  "project", "estimate",
     "summary",  "function", "record",     "message",   "config",   "signal"};
 constexpr std::array<absl::string_view, 32> kPluralNouns = {
-    "systems",  "requests", "services",  "models",   "responses", "teams",    "users",
-    "documents", "results", "networks",  "changes",  "libraries", "examples", "problems",
-    "features", "customers", "servers",  "clients",  "metrics",   "reviews",  "updates",
-    "releases", "projects", "estimates", "messages", "records",   "signals",  "engineers",
-    "operators", "readers", "details",   "tradeoffs"};
+    "systems",   "requests",  "services",  "models",   "responses", "teams",    "users",
+    "documents", "results",   "networks",  "changes",  "libraries", "examples", "problems",
+    "features",  "customers", "servers",   "clients",  "metrics",   "reviews",  "updates",
+    "releases",  "projects",  "estimates", "messages", "records",   "signals",  "engineers",
+    "operators", "readers",   "details",   "tradeoffs"};
 constexpr std::array<absl::string_view, 36> kAdjectives = {
-    "simple",   "reliable",  "small",     "large",     "recent",   "careful",   "common",
-    "useful",   "important", "clear",     "different", "specific", "practical", "fast",
-    "slow",     "stable",    "new",       "existing",  "typical",  "careful",   "complete",
-    "separate", "shared",    "external",  "internal",  "previous", "current",   "expected",
-    "measured", "default",   "optional",  "reasonable", "robust",  "modest",    "visible",
-    "final"};
+    "simple",    "reliable",   "small",     "large",    "recent",    "careful",
+    "common",    "useful",     "important", "clear",    "different", "specific",
+    "practical", "fast",       "slow",      "stable",   "new",       "existing",
+    "typical",   "careful",    "complete",  "separate", "shared",    "external",
+    "internal",  "previous",   "current",   "expected", "measured",  "default",
+    "optional",  "reasonable", "robust",    "modest",   "visible",   "final"};
 constexpr std::array<absl::string_view, 36> kVerbs = {
-    "reduces", "handles",  "improves", "requires",  "changes",   "describes", "supports",
-    "affects", "includes", "explains", "measures",  "protects",  "replaces",  "extends",
-    "limits",  "shows",    "keeps",    "checks",    "returns",   "updates",   "follows",
-    "uses",    "creates",  "reports",  "simplifies", "delays",   "stores",    "tracks",
-    "accepts", "rejects",  "compares", "combines",  "reveals",   "hides",     "needs",
-    "avoids"};
+    "reduces",    "handles",  "improves", "requires", "changes",  "describes",
+    "supports",   "affects",  "includes", "explains", "measures", "protects",
+    "replaces",   "extends",  "limits",   "shows",    "keeps",    "checks",
+    "returns",    "updates",  "follows",  "uses",     "creates",  "reports",
+    "simplifies", "delays",   "stores",   "tracks",   "accepts",  "rejects",
+    "compares",   "combines", "reveals",  "hides",    "needs",    "avoids"};
 constexpr std::array<absl::string_view, 24> kBaseVerbs = {
-    "review",  "measure", "check",   "compare", "consider", "update", "test",    "document",
-    "monitor", "replace", "extend",  "limit",   "reduce",  "improve", "explain", "keep",
-    "avoid",   "track",   "confirm", "adjust",  "plan",    "share",   "record",  "revisit"};
+    "review",  "measure", "check",   "compare", "consider", "update",  "test",    "document",
+    "monitor", "replace", "extend",  "limit",   "reduce",   "improve", "explain", "keep",
+    "avoid",   "track",   "confirm", "adjust",  "plan",     "share",   "record",  "revisit"};
 constexpr std::array<absl::string_view, 16> kAdverbs = {
     "usually", "often", "rarely",    "quickly",    "carefully", "clearly",   "simply", "mostly",
     "still",   "also",  "generally", "explicitly", "typically", "gradually", "easily", "already"};
 constexpr std::array<absl::string_view, 14> kPrepositions = {
-    "in", "on", "for", "with", "from", "under", "across", "after",
-    "before", "during", "through", "without", "between", "behind"};
-constexpr std::array<absl::string_view, 8> kDeterminers = {"the", "a", "each", "every",
-                                                           "this", "that", "our", "your"};
+    "in",    "on",     "for",    "with",    "from",    "under",   "across",
+    "after", "before", "during", "through", "without", "between", "behind"};
+constexpr std::array<absl::string_view, 8> kDeterminers = {"the",  "a",    "each", "every",
+                                                           "this", "that", "our",  "your"};
 constexpr std::array<absl::string_view, 12> kOpeners = {
-    "In practice,", "For example,", "However,",      "In most cases,",
-    "As a result,", "At the same time,", "First,",   "Finally,",
+    "In practice,", "For example,",       "However,", "In most cases,",
+    "As a result,", "At the same time,",  "First,",   "Finally,",
     "In short,",    "On the other hand,", "Usually,", "To be safe,"};
 constexpr std::array<absl::string_view, 10> kCodeSpans = {
     "`max_bytes`", "`budget_ms`", "`--verbose`", "`retry()`", "`config.yaml`",
@@ -248,10 +248,12 @@ TextPool::TextPool(size_t bytes, int variants, uint64_t seed) : bytes_(bytes) {
   for (int v = 0; v < variants; ++v) {
     const uint64_t variant_seed = seed * 1000003 + static_cast<uint64_t>(v);
     // A lead sentence holding the number; the rest fills up to `bytes`.
-    std::string lead = absl::StrCat("Across ", kMarker, " sampled requests, the answer below held up.");
-    std::string text = lead.size() + 1 < bytes
-                           ? absl::StrCat(lead, " ", GenerateProse(variant_seed, bytes - lead.size() - 1))
-                           : GenerateProse(variant_seed, bytes);
+    std::string lead =
+        absl::StrCat("Across ", kMarker, " sampled requests, the answer below held up.");
+    std::string text =
+        lead.size() + 1 < bytes
+            ? absl::StrCat(lead, " ", GenerateProse(variant_seed, bytes - lead.size() - 1))
+            : GenerateProse(variant_seed, bytes);
     const size_t offset = text.find(kMarker);
     variants_.push_back({std::move(text), offset});
   }

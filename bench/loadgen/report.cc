@@ -133,9 +133,9 @@ void AddRunFields(const RunResult& run, JsonObject& o) {
     AddResultFields(w, wo);
     workloads.push_back(wo.Build());
   }
-  o.Raw("workloads", absl::StrCat("[\n", pad, absl::StrJoin(workloads, absl::StrCat(",\n", pad)),
-                                  "\n", std::string(static_cast<size_t>(o.child_indent()), ' '),
-                                  "]"));
+  o.Raw("workloads",
+        absl::StrCat("[\n", pad, absl::StrJoin(workloads, absl::StrCat(",\n", pad)), "\n",
+                     std::string(static_cast<size_t>(o.child_indent()), ' '), "]"));
 }
 
 std::string AddedJson(const WorkloadResult& run, const WorkloadResult& baseline, int indent) {
@@ -159,7 +159,8 @@ std::string ModeLine(const RunConfig& c) {
     parts.push_back(c.rate > 0 ? absl::StrFormat("open loop %g req/s", c.rate)
                                : absl::StrCat("closed loop, ", c.concurrency, " callers"));
   }
-  if (streams) parts.push_back(absl::StrCat(c.concurrency, " concurrent streams per stream workload"));
+  if (streams)
+    parts.push_back(absl::StrCat(c.concurrency, " concurrent streams per stream workload"));
   return absl::StrJoin(parts, ", ");
 }
 
@@ -167,8 +168,8 @@ std::string Row(absl::string_view run, absl::string_view workload, const Workloa
                 const LatencyHistogram& h) {
   std::string row;
   if (r != nullptr) {
-    row = absl::StrFormat("%-10s %-16s %9d %9d %7d %6d %9.1f |", run, workload, r->requests,
-                          r->ok, r->errors, r->late_sends, r->throughput_rps());
+    row = absl::StrFormat("%-10s %-16s %9d %9d %7d %6d %9.1f |", run, workload, r->requests, r->ok,
+                          r->errors, r->late_sends, r->throughput_rps());
   } else {
     row = absl::StrFormat("%-10s %-61s |", run, workload);
   }
@@ -212,10 +213,10 @@ void AppendDetails(const RunResult& run, std::string& out) {
                             w.late_sends);
     }
     if (w.streams.started > 0 || w.streams.completed > 0) {
-      const double per_stream =
-          w.streams.completed > 0
-              ? static_cast<double>(w.streams.held_deltas) / static_cast<double>(w.streams.completed)
-              : 0;
+      const double per_stream = w.streams.completed > 0
+                                    ? static_cast<double>(w.streams.held_deltas) /
+                                          static_cast<double>(w.streams.completed)
+                                    : 0;
       absl::StrAppendFormat(
           &out,
           "    streams:   %d started in the window, %d ended after the warm-up; held deltas (no "
@@ -258,8 +259,8 @@ std::string FormatTable(const RunContext& context, const RunResult& run,
   absl::StrAppendFormat(&out, "machine: %d cores, load average %s before, %s after\n\n",
                         context.cores, context.loadavg_before, context.loadavg_after);
   absl::StrAppendFormat(&out, "%-10s %-16s %9s %9s %7s %6s %9s | %8s %8s %8s %8s %8s %8s\n", "run",
-                        "workload", "requests", "ok", "errors", "late", "ok/s", "p50 ms",
-                        "p90 ms", "p99 ms", "p99.9 ms", "max ms", "mean ms");
+                        "workload", "requests", "ok", "errors", "late", "ok/s", "p50 ms", "p90 ms",
+                        "p99 ms", "p99.9 ms", "max ms", "mean ms");
   AppendRun(run, out);
   if (baseline != nullptr) AppendRun(*baseline, out);
   out += "\n";
@@ -270,22 +271,20 @@ std::string FormatTable(const RunContext& context, const RunResult& run,
     for (size_t i = 0; i < run.workloads.size() && i < baseline->workloads.size(); ++i) {
       const LatencyHistogram& a = run.workloads[i].latency;
       const LatencyHistogram& b = baseline->workloads[i].latency;
-      absl::StrAppendFormat(&out,
-                            "added latency %s: %s p99 - %s p99 = %.3f - %.3f = %.3f ms "
-                            "(p50 %+.3f, p90 %+.3f, p99.9 %+.3f ms)\n",
-                            run.workloads[i].workload, run.label, baseline->label,
-                            Ms(a.Percentile(0.99)), Ms(b.Percentile(0.99)),
-                            Ms(a.Percentile(0.99) - b.Percentile(0.99)),
-                            Ms(a.Percentile(0.5) - b.Percentile(0.5)),
-                            Ms(a.Percentile(0.9) - b.Percentile(0.9)),
-                            Ms(a.Percentile(0.999) - b.Percentile(0.999)));
+      absl::StrAppendFormat(
+          &out,
+          "added latency %s: %s p99 - %s p99 = %.3f - %.3f = %.3f ms "
+          "(p50 %+.3f, p90 %+.3f, p99.9 %+.3f ms)\n",
+          run.workloads[i].workload, run.label, baseline->label, Ms(a.Percentile(0.99)),
+          Ms(b.Percentile(0.99)), Ms(a.Percentile(0.99) - b.Percentile(0.99)),
+          Ms(a.Percentile(0.5) - b.Percentile(0.5)), Ms(a.Percentile(0.9) - b.Percentile(0.9)),
+          Ms(a.Percentile(0.999) - b.Percentile(0.999)));
     }
   }
   return out;
 }
 
-std::string FormatJson(const RunContext& context, const RunResult& run,
-                       const RunResult* baseline) {
+std::string FormatJson(const RunContext& context, const RunResult& run, const RunResult* baseline) {
   const RunConfig& c = context.config;
   JsonObject root(0);
   root.String("tool", "hallmark-loadgen");

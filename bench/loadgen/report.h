@@ -22,10 +22,8 @@ struct RunContext {
 std::string ReadLoadAverage();
 
 // `baseline` may be null (no --baseline).
-std::string FormatTable(const RunContext& context, const RunResult& run,
-                        const RunResult* baseline);
-std::string FormatJson(const RunContext& context, const RunResult& run,
-                       const RunResult* baseline);
+std::string FormatTable(const RunContext& context, const RunResult& run, const RunResult* baseline);
+std::string FormatJson(const RunContext& context, const RunResult& run, const RunResult* baseline);
 
 }  // namespace hallmark::loadgen
 

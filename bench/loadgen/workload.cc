@@ -21,9 +21,9 @@ absl::StatusOr<size_t> ParseBytes(absl::string_view text, absl::string_view spec
   }
   uint64_t value = 0;
   if (!absl::SimpleAtoi(text, &value) || value == 0 || value * multiplier > kMaxWorkloadBytes) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "workload \"", spec, "\": the size must be a byte count from 1 to ", kMaxWorkloadBytes,
-        " (suffix k or m allowed)"));
+    return absl::InvalidArgumentError(absl::StrCat("workload \"", spec,
+                                                   "\": the size must be a byte count from 1 to ",
+                                                   kMaxWorkloadBytes, " (suffix k or m allowed)"));
   }
   return static_cast<size_t>(value * multiplier);
 }
@@ -70,13 +70,14 @@ absl::StatusOr<WorkloadSpec> ParseWorkload(absl::string_view spec) {
     return out;
   }
   if (kind == "image") {
-    return absl::UnimplementedError(absl::StrCat(
-        "workload \"", spec, "\": image workloads are not supported yet (hallmarkd answers "
-        "MarkImage with UNIMPLEMENTED)"));
+    return absl::UnimplementedError(
+        absl::StrCat("workload \"", spec,
+                     "\": image workloads are not supported yet (hallmarkd answers "
+                     "MarkImage with UNIMPLEMENTED)"));
   }
-  return absl::InvalidArgumentError(absl::StrCat(
-      "workload \"", spec, "\": unknown kind \"", kind,
-      "\"; expected text:BYTES, detect:BYTES or stream:RATEtps"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("workload \"", spec, "\": unknown kind \"", kind,
+                   "\"; expected text:BYTES, detect:BYTES or stream:RATEtps"));
 }
 
 absl::StatusOr<std::vector<WorkloadSpec>> ParseWorkloads(const std::vector<std::string>& flags) {

@@ -21,9 +21,9 @@ enum class WorkloadKind {
 struct WorkloadSpec {
   std::string name;  // canonical spec, e.g. "text:4096"
   WorkloadKind kind = WorkloadKind::kText;
-  size_t bytes = 0;               // kText, kDetect
-  double tokens_per_second = 0;   // kStream
-  int stream_words = 400;         // kStream: words per streamed text
+  size_t bytes = 0;              // kText, kDetect
+  double tokens_per_second = 0;  // kStream
+  int stream_words = 400;        // kStream: words per streamed text
 
   bool unary() const { return kind != WorkloadKind::kStream; }
 };

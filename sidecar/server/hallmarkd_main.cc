@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 
@@ -150,7 +151,11 @@ int Run() {
   server->Shutdown(absl::ToChronoTime(absl::Now() + grace));
   server->Wait();
   LogInfo("stopped");
-  return 0;
+  // Nothing is left to finish: skip the destructors, of which the metrics
+  // HTTP server's alone waits up to 2 s for its poll loop, which would only
+  // delay pod termination.
+  std::fflush(nullptr);
+  std::_Exit(0);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@ reloads, start-up errors and graceful shutdown, through an independent
 Python gRPC client."""
 import os
 import re
+import secrets
 import signal
 import threading
 import time
@@ -412,6 +413,41 @@ class KeysAndReloadTest(h.HallmarkTestCase):
         self.assertEqual(h.metric_sum(samples, "hallmark_config_reloads_total",
                                       result="success"), 1)
 
+    def test_kubernetes_secret_layout(self):
+        """A Secret volume: files are symlinks into a ..data directory that
+        the kubelet swaps atomically on update."""
+        keys = self.temp_dir()
+
+        def publish(version, key_ids, secrets_by_id):
+            data = os.path.join(keys, f"..{version}")
+            os.mkdir(data)
+            for key_id in key_ids:
+                with open(os.path.join(data, key_id), "w") as f:
+                    f.write(secrets_by_id[key_id])
+            link = os.path.join(keys, "..data_tmp")
+            os.symlink(f"..{version}", link)
+            os.replace(link, os.path.join(keys, "..data"))
+            for key_id in key_ids:
+                name = os.path.join(keys, key_id)
+                if not os.path.islink(name):
+                    os.symlink(os.path.join("..data", key_id), name)
+
+        material = {k: secrets.token_hex(32) + "\n" for k in ("k-a", "k-b")}
+        publish("2026_01", ["k-a"], material)
+        policy = h.replace_file(os.path.join(self.temp_dir(), "policy.yaml"), self.policy_text())
+        daemon = self.start_daemon(policy=policy, keys=keys)
+        self.assertEqual(daemon.ready["keys"], "1", "..data and ..2026_01 are not keys")
+        first = self.mark(daemon, "e2e/mark", texts.PROSE)
+        self.assertEqual(first.key_id, "k-a")
+
+        publish("2026_02", ["k-a", "k-b"], material)
+        h.replace_file(policy, self.policy_text(active="k-b"))
+        self.reload(daemon, r"reloaded .* keys=2 active_key=k-b")
+        second = self.mark(daemon, "e2e/mark", texts.PROSE)
+        self.assertEqual(second.key_id, "k-b")
+        for marked in (first, second):
+            self.assertTrue(self.detect(daemon, marked.text).verified)
+
     def test_invalid_policy_on_reload_is_rejected(self):
         directory = self.temp_dir()
         policy = h.replace_file(os.path.join(directory, "policy.yaml"),
@@ -515,6 +551,48 @@ class StartupFailureTest(h.HallmarkTestCase):
         self.assertTrue(daemon.metrics_url.startswith("http://127.0.0.1:"))
 
 
+class BudgetTest(h.HallmarkTestCase):
+    """A budget far below the marking time: each mode gives up as §4/§5 say."""
+
+    def test_budget_exhausted(self):
+        policy = self.write_file(self.temp_dir(), "policy.yaml", (
+            "default:\n  mode: mark\n"
+            "spaces:\n"
+            '  "b/mark":    { mode: mark, budget_ms: 1 }\n'
+            '  "b/enforce": { mode: enforce, budget_ms: 1 }\n'
+            '  "b/shadow":  { mode: shadow, budget_ms: 1 }\n'))
+        daemon = self.start_daemon(policy=policy)
+        # About 1 MB of prose: marking it takes several milliseconds.
+        text = texts.PROSE * 600
+        self.assertLess(len(text.encode()), 1 << 20)
+
+        marked = self.mark(daemon, "b/mark", text)
+        self.assertEqual(D.Decision.Name(marked.decision), "DECISION_PASSED_THROUGH")
+        self.assertEqual(D.Reason.Name(marked.reason), "REASON_BUDGET")
+        self.assertTrue(marked.text == text, "the original must come back")
+        self.assertEqual(marked.payload_id, "")
+        self.assertGreater(marked.server_micros, 1000)
+
+        shadowed = self.mark(daemon, "b/shadow", text)
+        self.assertEqual(D.Decision.Name(shadowed.decision), "DECISION_SHADOWED")
+        self.assertEqual(D.Reason.Name(shadowed.reason), "REASON_BUDGET")
+        self.assertTrue(shadowed.text == text)
+
+        error = self.assert_rpc_error(grpc.StatusCode.DEADLINE_EXCEEDED, self.mark, daemon,
+                                      "b/enforce", text)
+        metadata = h.trailing_metadata(error)
+        self.assertEqual(metadata.get("hallmark-decision"), "DECISION_BLOCKED", metadata)
+        self.assertEqual(metadata.get("hallmark-reason"), "REASON_BUDGET", metadata)
+
+        samples = daemon.metrics()
+        for space in ("b/mark", "b/enforce", "b/shadow"):
+            with self.subTest(space=space):
+                self.assertEqual(h.metric_sum(samples, "hallmark_budget_exhausted_total",
+                                              space=space), 1)
+                self.assertEqual(h.metric_sum(samples, "hallmark_requests_total", space=space,
+                                              reason="budget"), 1)
+
+
 class MessageLimitTest(h.HallmarkTestCase):
     """--max_message_bytes bounds what a client may send."""
 
@@ -533,6 +611,13 @@ class GracefulShutdownTest(h.HallmarkTestCase):
     exit code 0."""
 
     WORKERS = 20
+
+    def test_sigint_stops_cleanly(self):
+        daemon = self.start_daemon()
+        self.assertEqual(self.mark(daemon, "a/b", texts.PROSE).decision, D.DECISION_MARKED)
+        daemon.send_signal(signal.SIGINT)
+        self.assertEqual(daemon.wait_exit(30), 0, daemon.output())
+        self.assertIn("draining", daemon.output())
 
     def test_sigterm_drains(self):
         directory = self.temp_dir()

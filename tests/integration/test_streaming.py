@@ -19,6 +19,7 @@ spaces:
   "s/shadow":  { mode: shadow }
   "s/mark":    { mode: mark }
   "s/enforce": { mode: enforce }
+  "s/small":   { mode: off, text: { max_bytes: 100 } }
 """
 
 HEX14 = re.compile(r"^[0-9a-f]{14}$")
@@ -234,6 +235,18 @@ class StreamingTest(h.HallmarkTestCase):
         self.assertEqual(error.code(), grpc.StatusCode.INVALID_ARGUMENT, error.details())
         self.assertEqual(responses, [])
 
+    def test_stream_over_max_bytes(self):
+        stream = self.stream()
+        stream.send("x" * 60 + " ", space="s/small")
+        kind, value = stream.next_event(what="the echo of the first delta (mode off)")
+        self.assertEqual(kind, "response", value)
+        stream.send("y" * 60 + " ")  # 122 bytes in all > 100
+        responses, error = stream.finish()
+        self.assertIsNotNone(error, "a stream past text.max_bytes must fail")
+        self.assertEqual(error.code(), grpc.StatusCode.INVALID_ARGUMENT, error.details())
+        self.assertIn("max_bytes", error.details())
+        self.assertEqual(responses, [])
+
     def test_empty_stream_with_space(self):
         responses, error = self.run_stream("s/mark", [])
         self.assertIsNone(error, error and error.details())
@@ -241,6 +254,50 @@ class StreamingTest(h.HallmarkTestCase):
         self.assertEqual(output, "")
         self.assertEqual(final.decision, D.DECISION_PASSED_THROUGH)
         self.assertEqual(final.reason, D.REASON_TOO_SHORT)
+
+
+class StreamMetricsTest(h.HallmarkTestCase):
+    """Streams are counted like MarkText calls, once each, at their end."""
+
+    def test_streams_are_counted(self):
+        policy = self.write_file(self.temp_dir(), "policy.yaml", POLICY)
+        daemon = self.start_daemon(policy=policy)
+
+        def run(space, text):
+            stream = h.BidiStream(daemon.stub())
+            self.addCleanup(stream.cancel)
+            for i, chunk in enumerate(random_chunks(text, 5)):
+                stream.send(chunk, space=space if i == 0 else None)
+            return stream.finish()
+
+        self.assertIsNone(run("s/mark", texts.PROSE)[1])
+        self.assertIsNone(run("s/mark", texts.SHORT)[1])
+        self.assertIsNotNone(run("s/enforce", texts.SHORT)[1])
+        self.assertIsNone(run("s/off", texts.PROSE)[1])
+        self.assertIsNone(run("unnamed/space", texts.PROSE)[1])
+        # A stream the client abandons half-way has no decision to count.
+        abandoned = h.BidiStream(daemon.stub())
+        abandoned.send(texts.PROSE[:500], space="s/mark")
+        abandoned.cancel()
+
+        def counts():
+            samples = daemon.metrics()
+            return ({(l["space"], l["decision"], l["reason"]): v for _, l, v
+                     in h.select(samples, "hallmark_requests_total") if v},
+                    h.metric_sum(samples, "hallmark_in_flight_requests", modality="text"),
+                    h.metric_sum(samples, "hallmark_added_latency_seconds_count",
+                                 modality="text"))
+        # The abandoned stream ends on the server a moment after the cancel.
+        h.wait_until(lambda: counts()[1] == 0, 10, "no request in flight")
+        requests, _, latency_count = counts()
+        self.assertEqual(requests, {
+            ("s/mark", "marked", "none"): 1,
+            ("s/mark", "passed_through", "too_short"): 1,
+            ("s/enforce", "blocked", "too_short"): 1,
+            ("s/off", "passed_through", "mode_off"): 1,
+            ("other", "marked", "none"): 1,
+        })
+        self.assertEqual(latency_count, 5)
 
 
 if __name__ == "__main__":

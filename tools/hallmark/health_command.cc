@@ -9,6 +9,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "tools/hallmark/args.h"
 #include "tools/hallmark/commands.h"
+#include "tools/hallmark/json_line.h"
 
 namespace hallmark::cli {
 
@@ -29,13 +30,16 @@ int RunHealth(const std::vector<std::string>& argv) {
   grpc::health::v1::HealthCheckResponse response;
   const grpc::Status status = stub->Check(&context, request, &response);
   if (!status.ok()) {
-    std::printf("{\"addr\":\"%s\",\"status\":\"UNREACHABLE\",\"error\":\"%s\"}\n", addr.c_str(),
-                status.error_message().c_str());
+    JsonLine json;
+    json.Add("addr", addr).Add("status", "UNREACHABLE").Add("error", status.error_message());
+    std::fputs(json.str().c_str(), stdout);
     return kExitNegative;
   }
   const std::string name =
       grpc::health::v1::HealthCheckResponse::ServingStatus_Name(response.status());
-  std::printf("{\"addr\":\"%s\",\"status\":\"%s\"}\n", addr.c_str(), name.c_str());
+  JsonLine json;
+  json.Add("addr", addr).Add("status", name);
+  std::fputs(json.str().c_str(), stdout);
   return response.status() == grpc::health::v1::HealthCheckResponse::SERVING ? kExitOk
                                                                              : kExitNegative;
 }

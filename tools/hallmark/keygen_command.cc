@@ -15,6 +15,7 @@
 #include "sidecar/keys/key_ring.h"
 #include "tools/hallmark/args.h"
 #include "tools/hallmark/commands.h"
+#include "tools/hallmark/json_line.h"
 #include "watermark/crypto/hmac_sha256.h"
 #include "watermark/key/watermark_key.h"
 
@@ -54,7 +55,9 @@ int RunKeygen(const std::vector<std::string>& argv) {
       write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size());
   close(fd);
   if (!written) return UsageError("keygen", absl::StrCat("cannot write ", path));
-  std::printf("{\"key_id\":\"%s\",\"path\":\"%s\"}\n", id.c_str(), path.c_str());
+  JsonLine json;
+  json.Add("key_id", id).Add("path", path);
+  std::fputs(json.str().c_str(), stdout);
   return kExitOk;
 }
 

@@ -272,8 +272,8 @@ size_t CarrierScanner::WordRun(const uint8_t* data, size_t i, size_t n) {
     }
     if (boring[data[i + space_len]] == 0) break;
     // The token ends at the space and the next one starts after it.
-    const bool plain = (acc & kAlnum) != 0 && (acc & (kForbidden | kAt)) == 0 &&
-                       len <= kMaxPlainTokenBytes;
+    const bool plain =
+        (acc & kAlnum) != 0 && (acc & (kForbidden | kAt)) == 0 && len <= kMaxPlainTokenBytes;
     if (acc & kNonRule) line_rule_only_ = false;
     if (cand_ && plain) out_->push_back(cand_carrier_);
     prev_plain_ = plain;
@@ -669,7 +669,8 @@ void CarrierScanner::FirstContentToken() {
       for (absl::string_view name : kRawHtmlNames) {
         const uint32_t after = 1 + static_cast<uint32_t>(name.size());
         if (StartsWithLower(s + 1, n - 1, name) &&
-            (after == n || !(IsAsciiAlpha(s[after]) || IsAsciiDigit(s[after]) || s[after] == '-'))) {
+            (after == n ||
+             !(IsAsciiAlpha(s[after]) || IsAsciiDigit(s[after]) || s[after] == '-'))) {
           block_ = Block::kHtmlRaw;
           // The end tag may be in this very token.
           for (uint32_t i = after; i < n; ++i) {
@@ -692,8 +693,9 @@ void CarrierScanner::FenceLineToken() {
   const bool captured = n <= kCapture;
   if (closer_state_ == 0) {
     if (captured && first_all_gt_) return;  // '>' markers before the fence
-    const bool closer = captured && n >= fence_len_ && lead_cols_ <= fence_indent_ + 3 &&
-                        std::all_of(first_, first_ + n, [this](uint8_t c) { return c == fence_char_; });
+    const bool closer =
+        captured && n >= fence_len_ && lead_cols_ <= fence_indent_ + 3 &&
+        std::all_of(first_, first_ + n, [this](uint8_t c) { return c == fence_char_; });
     closer_state_ = closer ? 1 : 2;
   } else {
     closer_state_ = 2;  // a closing fence has nothing after it

@@ -82,10 +82,10 @@ class CarrierScanner {
   // Multi-line blocks whose lines carry nothing.
   enum class Block : uint8_t {
     kNone,
-    kFence,            // ``` or ~~~ fenced code
-    kHtmlRaw,          // <pre>, <script>, <style>, <textarea> to the end tag
-    kHtmlUntilBlank,   // any other HTML block, to a blank line
-    kMath,             // $$ display math, to the closing $$
+    kFence,           // ``` or ~~~ fenced code
+    kHtmlRaw,         // <pre>, <script>, <style>, <textarea> to the end tag
+    kHtmlUntilBlank,  // any other HTML block, to a blank line
+    kMath,            // $$ display math, to the closing $$
   };
 
   void OnAsciiSpace(uint8_t b, uint64_t offset);

@@ -96,9 +96,9 @@ double SyncPValue(size_t carriers, size_t max_syncs) {
   const double log_1mq = std::log1p(-kSyncChance);
   double tail = 0.0;
   for (size_t i = max_syncs; i <= trials; ++i) {
-    const double term = std::exp(LogChoose(static_cast<double>(trials), static_cast<double>(i)) +
-                                 static_cast<double>(i) * log_q +
-                                 static_cast<double>(trials - i) * log_1mq);
+    const double term =
+        std::exp(LogChoose(static_cast<double>(trials), static_cast<double>(i)) +
+                 static_cast<double>(i) * log_q + static_cast<double>(trials - i) * log_1mq);
     tail += term;
     if (term < tail * 1e-17) break;
   }

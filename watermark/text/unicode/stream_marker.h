@@ -41,11 +41,11 @@ class UnicodeStreamMarker final : public TextStreamMarker {
 
   CarrierScanner scanner_;
   CarrierRewriter rewriter_;
-  std::string held_;        // the text from released_ on
-  uint64_t released_ = 0;   // bytes returned so far
+  std::string held_;              // the text from released_ on
+  uint64_t released_ = 0;         // bytes returned so far
   std::vector<Carrier> decided_;  // decided carriers not yet released
-  size_t carriers_ = 0;     // carriers decided so far
-  bool marked_ = false;     // kFrameSymbols carriers reached
+  size_t carriers_ = 0;           // carriers decided so far
+  bool marked_ = false;           // kFrameSymbols carriers reached
   bool finished_ = false;
 };
 

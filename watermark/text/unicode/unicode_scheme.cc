@@ -1,5 +1,6 @@
 #include "watermark/text/unicode/unicode_scheme.h"
 
+#include <memory>
 #include <string>
 #include <vector>
 

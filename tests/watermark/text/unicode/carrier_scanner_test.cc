@@ -74,7 +74,7 @@ TEST(CarrierScannerTest, MarkdownDelimitersKeepTheirSpaces) {
   ExpectCarriers("**bold words^in here** and^then");
   ExpectCarriers("_em words^in here_ and^then");
   ExpectCarriers("snake_case and^kebab-case^words");
-  ExpectCarriers("a - b^c");       // '-' has no letter
+  ExpectCarriers("a - b^c");         // '-' has no letter
   ExpectCarriers("Tom & Jerry^ok");  // '&' starts entities
   ExpectCarriers("{braces here} ok^fine");
   ExpectCarriers("hash #tag here^ok");
@@ -262,8 +262,8 @@ std::string Scramble(absl::string_view text, std::mt19937& rng) {
 }
 
 std::string Unscramble(absl::string_view text) {
-  return absl::StrReplaceAll(
-      text, {{kSymbolUtf8[1], " "}, {kSymbolUtf8[2], " "}, {kSymbolUtf8[3], " "}});
+  return absl::StrReplaceAll(text,
+                             {{kSymbolUtf8[1], " "}, {kSymbolUtf8[2], " "}, {kSymbolUtf8[3], " "}});
 }
 
 TEST(CarrierScannerTest, CarriersAreInvariantUnderMarking) {
@@ -321,6 +321,57 @@ TEST(CarrierScannerTest, ByteByByteEqualsOneShot) {
     scanner.Finish(&got);
     EXPECT_EQ(got, FindCarriers(doc.text)) << doc.name;
   }
+}
+
+// Random mixtures of words, spaces and Markdown syntax, to reach the
+// scanner's corners.
+std::string MarkdownSoup(std::mt19937& rng) {
+  static const char* kPieces[] = {
+      "word",   "alpha",  "beta",   "Gamma",  "x",        "42",      "é",    "数据",  "👩‍💻",
+      " ",      " ",      " ",      " ",      "  ",       "\t",      "\n",   "\n\n",  "\r\n",
+      "```",    "~~~",    "`",      "``",     "$",        "$$",      "\\(",  "\\)",   "\\[",
+      "\\]",    "<",      ">",      "> ",     "[",        "](",      ")",    "(",     "\\",
+      "    ",   "- ",     "1. ",    "2) ",    "# ",       "| ",      " |",   "<pre>", "</pre>",
+      "<div>",  "<b>",    "</b>",   "<!--",   "-->",      "http://", "www.", "@",     "\u2005",
+      "\u2004", "\u2008", "\u00A0", "\u3000", "\xE2\x80", "\xFF",    "'",    "\"",    "---",
+      "===",    "*",      "_",      "&amp;",  "[id]: ",   ":",       "/",    ".",     "wWw"};
+  std::string out;
+  const int n = 20 + static_cast<int>(rng() % 300);
+  for (int i = 0; i < n; ++i) {
+    // Mostly plain words, so that carriers appear between the constructs.
+    if (rng() % 10 < 8) {
+      out += rng() % 2 ? "word " : "text ";
+    } else {
+      out += kPieces[rng() % (sizeof(kPieces) / sizeof(kPieces[0]))];
+    }
+  }
+  if (rng() % 4 == 0) out += std::string(130 + rng() % 10, 'q');
+  return out;
+}
+
+TEST(CarrierScannerTest, RandomMarkdownSoup) {
+  std::mt19937 rng(12345);
+  size_t total = 0;
+  for (int round = 0; round < 800; ++round) {
+    const std::string text = MarkdownSoup(rng);
+    const std::vector<Carrier> expected = FindCarriers(text);
+    total += expected.size();
+    // Pieces of any size give the same carriers, within the hold-back bound.
+    CarrierScanner scanner;
+    std::vector<Carrier> got;
+    for (size_t pos = 0; pos < text.size();) {
+      const size_t len = std::min<size_t>(rng() % 9, text.size() - pos);
+      scanner.Feed(absl::string_view(text).substr(pos, len), &got);
+      pos += len;
+      ASSERT_LE(scanner.consumed() - scanner.decided(), kMaxUndecidedBytes);
+    }
+    scanner.Finish(&got);
+    ASSERT_EQ(got, expected) << "round " << round << ": " << text;
+    // Marking keeps the carrier set.
+    const std::string marked = Scramble(text, rng);
+    ASSERT_EQ(Unscramble(Show(marked)), Unscramble(Show(text))) << "round " << round;
+  }
+  EXPECT_GT(total, 20000u) << total;
 }
 
 TEST(CarrierScannerTest, CorpusHasCarriers) {

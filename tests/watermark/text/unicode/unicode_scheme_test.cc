@@ -31,8 +31,8 @@ using unicode_text::kSymbolUtf8;
 
 // The three non-ASCII spaces mapped back to U+0020, as NFKC would.
 std::string Normalize(absl::string_view text) {
-  return absl::StrReplaceAll(
-      text, {{kSymbolUtf8[1], " "}, {kSymbolUtf8[2], " "}, {kSymbolUtf8[3], " "}});
+  return absl::StrReplaceAll(text,
+                             {{kSymbolUtf8[1], " "}, {kSymbolUtf8[2], " "}, {kSymbolUtf8[3], " "}});
 }
 
 class UnicodeSchemeTest : public ::testing::Test {
@@ -113,7 +113,8 @@ TEST_F(UnicodeSchemeTest, OnlyCarriersChange) {
       pos_in = before[i].offset + before[i].length;
       pos_out = after[i].offset + after[i].length;
     }
-    EXPECT_EQ(absl::string_view(doc.text).substr(pos_in), absl::string_view(marked).substr(pos_out));
+    EXPECT_EQ(absl::string_view(doc.text).substr(pos_in),
+              absl::string_view(marked).substr(pos_out));
   }
 }
 
@@ -224,8 +225,8 @@ TEST_F(UnicodeSchemeTest, ShortFragmentsDoNotVerifyByAccident) {
   const std::string marked = MarkOrDie(ReadCorpusFile("prose_en.txt"), fields, *key_a_);
   const std::vector<Carrier> carriers = FindCarriers(marked);
   for (size_t first = 0; first + 60 < carriers.size(); first += 37) {
-    const std::string fragment = marked.substr(
-        carriers[first].offset, carriers[first + 40].offset - carriers[first].offset);
+    const std::string fragment =
+        marked.substr(carriers[first].offset, carriers[first + 40].offset - carriers[first].offset);
     const TextDetection d = scheme_.Detect(fragment, only_a_);
     if (d.verified) {
       EXPECT_EQ(*d.payload, fields);
@@ -241,8 +242,8 @@ class Editor {
   // Applies one random edit whose bytes lie in [0, limit * size).
   void RandomEdit(double limit) {
     const std::vector<Carrier> carriers = FindCarriers(text_);
-    const size_t usable = std::max<size_t>(
-        2, static_cast<size_t>(static_cast<double>(carriers.size()) * limit) - 2);
+    const size_t usable =
+        std::max<size_t>(2, static_cast<size_t>(static_cast<double>(carriers.size()) * limit) - 2);
     const size_t i = rng_() % usable;
     const size_t at = carriers[i].offset;
     const size_t next = carriers[i + 1].offset;
@@ -305,8 +306,8 @@ TEST_F(UnicodeSchemeTest, SingleEditAnywhere) {
 }
 
 TEST_F(UnicodeSchemeTest, ConcatenatedMarkedTextsVerify) {
-  const std::string one = MarkOrDie(ReadCorpusFile("european_de_fr.txt"),
-                                    TestFields(*key_a_, 1), *key_a_);
+  const std::string one =
+      MarkOrDie(ReadCorpusFile("european_de_fr.txt"), TestFields(*key_a_, 1), *key_a_);
   const std::string two = MarkOrDie(ReadCorpusFile("emoji.txt"), TestFields(*key_a_, 2), *key_a_);
   const TextDetection d = scheme_.Detect(absl::StrCat(one, "\n\n", two), only_a_);
   ASSERT_TRUE(d.verified);
@@ -318,7 +319,7 @@ template <typename SpaceFn>
 std::string RandomText(std::mt19937& rng, int words, SpaceFn space) {
   static const char* kWords[] = {"the",  "model", "answer", "of",    "a",     "question",
                                  "and",  "time",  "light",  "keeps", "house", "résumé",
-                                 "über", "数据",  "📝",     "it's",  "(see",  "below),"};
+                                 "über", "数据",  "📝",      "it's",  "(see",  "below),"};
   std::string out;
   for (int i = 0; i < words; ++i) {
     if (i > 0) out += (i % 97 == 0) ? std::string("\n\n") : std::string(space());
