@@ -3,15 +3,19 @@
 #include <grpcpp/grpcpp.h>
 #include <sys/prctl.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <queue>
+#include <string>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
@@ -92,7 +96,7 @@ class StreamCall final : public grpc::ClientBidiReactor<hallmark::v1::MarkTextSt
                                                         hallmark::v1::MarkTextStreamResponse> {
  public:
   StreamCall(LoadRun& run, WorkloadRecorder& recorder, Hallmark::Stub& stub,
-             absl::Duration lifetime, bool measured_start);
+             absl::Duration lifetime, TimePoint start, bool measured_start);
 
   // Sends one delta (the first one also names the Space). `intended` is its
   // place in the schedule; `measured` whether it falls in the window.
@@ -111,6 +115,8 @@ class StreamCall final : public grpc::ClientBidiReactor<hallmark::v1::MarkTextSt
 
   LoadRun& run_;
   WorkloadRecorder& recorder_;
+  const TimePoint start_;  // the first delta's intended send time
+  const bool measured_start_;
   grpc::ClientContext context_;
   hallmark::v1::MarkTextStreamResponse response_;  // owned by the read flow
 
@@ -127,6 +133,7 @@ class StreamCall final : public grpc::ClientBidiReactor<hallmark::v1::MarkTextSt
   bool delta_measured_ ABSL_GUARDED_BY(mu_) = false;
   TimePoint delta_intended_ ABSL_GUARDED_BY(mu_);
   TimePoint closed_at_ ABSL_GUARDED_BY(mu_);
+  bool released_ ABSL_GUARDED_BY(mu_) = false;  // some text came back
   // From the final response.
   std::string decision_ ABSL_GUARDED_BY(mu_);
   std::string reason_ ABSL_GUARDED_BY(mu_);
@@ -183,8 +190,8 @@ class LoadRun {
 };
 
 StreamCall::StreamCall(LoadRun& run, WorkloadRecorder& recorder, Hallmark::Stub& stub,
-                       absl::Duration lifetime, bool measured_start)
-    : run_(run), recorder_(recorder) {
+                       absl::Duration lifetime, TimePoint start, bool measured_start)
+    : run_(run), recorder_(recorder), start_(start), measured_start_(measured_start) {
   context_.set_deadline(DeadlineIn(lifetime));
   run_.CallStarted();
   if (measured_start) recorder_.RecordStreamStarted();
@@ -267,6 +274,10 @@ void StreamCall::OnReadDone(bool ok) {
   const TimePoint now = SteadyClock::now();
   {
     absl::MutexLock lock(&mu_);
+    if (!released_ && !response_.delta().empty()) {
+      released_ = true;
+      if (measured_start_) recorder_.RecordFirstRelease(Since(start_, now));
+    }
     if (response_.final()) {
       decision_ = hallmark::v1::Decision_Name(response_.decision());
       reason_ = ReasonName(response_.reason());
@@ -492,7 +503,7 @@ void LoadRun::StreamLoop(size_t w) {
       const uint64_t id = serial++;
       current.tokens = SplitIntoWordTokens(GenerateProseWords(id * 7919 + w, spec.stream_words));
       current.next = 0;
-      current.call = new StreamCall(*this, recorder, StubFor(id), lifetime, measured);
+      current.call = new StreamCall(*this, recorder, StubFor(id), lifetime, intended, measured);
       space = &config_.space;
     }
     if (measured) recorder.RecordSend(Since(intended, SteadyClock::now()), /*open_loop=*/true);

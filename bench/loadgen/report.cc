@@ -116,6 +116,7 @@ void AddResultFields(const WorkloadResult& r, JsonObject& o) {
     s.Int("held_deltas", r.streams.held_deltas);
     s.Int("extra_responses", r.streams.extra_responses);
     s.Raw("finish_ms", LatencyJson(r.stream_finish, s.child_indent()));
+    s.Raw("first_release_ms", LatencyJson(r.stream_first_release, s.child_indent()));
     o.Raw("streams", s.Build());
   }
 }
@@ -168,10 +169,10 @@ std::string Row(absl::string_view run, absl::string_view workload, const Workloa
                 const LatencyHistogram& h) {
   std::string row;
   if (r != nullptr) {
-    row = absl::StrFormat("%-10s %-16s %9d %9d %7d %6d %9.1f |", run, workload, r->requests, r->ok,
+    row = absl::StrFormat("%-10s %-18s %9d %9d %7d %6d %9.1f |", run, workload, r->requests, r->ok,
                           r->errors, r->late_sends, r->throughput_rps());
   } else {
-    row = absl::StrFormat("%-10s %-61s |", run, workload);
+    row = absl::StrFormat("%-10s %-63s |", run, workload);
   }
   if (h.count() == 0) return absl::StrCat(row, "  (no samples)\n");
   for (const Quantile& q : kQuantiles) absl::StrAppendFormat(&row, " %8.3f", Ms(h.Percentile(q.q)));
@@ -224,6 +225,14 @@ void AppendDetails(const RunResult& run, std::string& out) {
           "responses %d\n",
           w.streams.started, w.streams.completed, w.streams.held_deltas, per_stream,
           w.streams.extra_responses);
+      if (w.stream_first_release.count() > 0) {
+        absl::StrAppendFormat(&out,
+                              "    first text released (first delta to first non-empty "
+                              "response): p50 %.3f ms, p99 %.3f ms, max %.3f ms\n",
+                              Ms(w.stream_first_release.Percentile(0.5)),
+                              Ms(w.stream_first_release.Percentile(0.99)),
+                              Ms(w.stream_first_release.max()));
+      }
       if (w.stream_finish.count() > 0) {
         absl::StrAppendFormat(&out,
                               "    stream close (WritesDone to final response): p50 %.3f ms, p99 "
@@ -258,7 +267,7 @@ std::string FormatTable(const RunContext& context, const RunResult& run,
       absl::FormatDuration(c.warmup), absl::FormatDuration(c.deadline), c.space);
   absl::StrAppendFormat(&out, "machine: %d cores, load average %s before, %s after\n\n",
                         context.cores, context.loadavg_before, context.loadavg_after);
-  absl::StrAppendFormat(&out, "%-10s %-16s %9s %9s %7s %6s %9s | %8s %8s %8s %8s %8s %8s\n", "run",
+  absl::StrAppendFormat(&out, "%-10s %-18s %9s %9s %7s %6s %9s | %8s %8s %8s %8s %8s %8s\n", "run",
                         "workload", "requests", "ok", "errors", "late", "ok/s", "p50 ms", "p90 ms",
                         "p99 ms", "p99.9 ms", "max ms", "mean ms");
   AppendRun(run, out);

@@ -51,6 +51,7 @@ void WorkloadResult::Merge(const WorkloadResult& other) {
   streams.held_deltas += other.streams.held_deltas;
   streams.extra_responses += other.streams.extra_responses;
   stream_finish.Merge(other.stream_finish);
+  stream_first_release.Merge(other.stream_first_release);
   window = std::max(window, other.window);
 }
 
@@ -101,6 +102,11 @@ void WorkloadRecorder::RecordHeldDelta() {
 void WorkloadRecorder::RecordExtraResponse() {
   absl::MutexLock lock(&mu_);
   ++result_.streams.extra_responses;
+}
+
+void WorkloadRecorder::RecordFirstRelease(absl::Duration latency) {
+  absl::MutexLock lock(&mu_);
+  result_.stream_first_release.Record(latency);
 }
 
 void WorkloadRecorder::RecordStreamEnd(int grpc_code, absl::string_view decision,

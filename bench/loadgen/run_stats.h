@@ -61,6 +61,10 @@ struct WorkloadResult {
   StreamCounts streams;
   // Streams: from WritesDone to the final response.
   LatencyHistogram stream_finish;
+  // Streams: from the first delta's intended send time to the first response
+  // that releases text (the hold-back a reader sees before any text), for
+  // streams started in the window.
+  LatencyHistogram stream_first_release;
   absl::Duration window = absl::ZeroDuration();  // the measured window's length
 
   // ok per second of the measured window.
@@ -86,6 +90,7 @@ class WorkloadRecorder {
   void RecordStreamStarted();
   void RecordHeldDelta();
   void RecordExtraResponse();
+  void RecordFirstRelease(absl::Duration latency);
   // A stream ended; `finish` is negative when no final response came.
   void RecordStreamEnd(int grpc_code, absl::string_view decision, absl::string_view reason,
                        int64_t server_micros, absl::Duration finish);
