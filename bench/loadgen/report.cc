@@ -8,6 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "tools/hallmark/json_line.h"
 
 namespace hallmark::loadgen {
 namespace {
@@ -24,38 +25,13 @@ double Ms(absl::Duration d) { return absl::ToDoubleMilliseconds(d); }
 
 // ---- JSON ------------------------------------------------------------------
 
-std::string JsonString(absl::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      default:
-        if (c < 0x20) {
-          absl::StrAppendFormat(&out, "\\u%04x", c);
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += "\"";
-  return out;
-}
-
 // Builds one JSON object, member by member, pretty-printed at `indent`.
 class JsonObject {
  public:
   explicit JsonObject(int indent = 0) : indent_(indent) {}
 
   JsonObject& Raw(absl::string_view key, absl::string_view json) {
-    members_.push_back(absl::StrCat(JsonString(key), ": ", json));
+    members_.push_back(absl::StrCat(cli::JsonQuote(key), ": ", json));
     return *this;
   }
   JsonObject& Int(absl::string_view key, int64_t value) { return Raw(key, absl::StrCat(value)); }
@@ -63,7 +39,7 @@ class JsonObject {
     return Raw(key, absl::StrFormat("%.*f", decimals, value));
   }
   JsonObject& String(absl::string_view key, absl::string_view value) {
-    return Raw(key, JsonString(value));
+    return Raw(key, cli::JsonQuote(value));
   }
   JsonObject& Bool(absl::string_view key, bool value) { return Raw(key, value ? "true" : "false"); }
   int child_indent() const { return indent_ + 2; }
@@ -303,7 +279,7 @@ std::string FormatJson(const RunContext& context, const RunResult& run, const Ru
   std::vector<std::string> quoted;
   for (const WorkloadSpec& w : c.workloads) {
     names.push_back(w.name);
-    quoted.push_back(JsonString(w.name));
+    quoted.push_back(cli::JsonQuote(w.name));
   }
   config.String("target", context.target);
   config.String("workload", absl::StrJoin(names, ","));

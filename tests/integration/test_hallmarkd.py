@@ -48,14 +48,7 @@ class ModesAndDetectTest(h.HallmarkTestCase):
 
     @classmethod
     def setUpClass(cls):
-        directory = cls.class_temp_dir()
-        cls.policy_path = os.path.join(directory, "policy.yaml")
-        with open(cls.policy_path, "w") as f:
-            f.write(POLICY)
-        cls.keys = os.path.join(directory, "keys")
-        os.mkdir(cls.keys, 0o700)
-        h.write_key(cls.keys, "e2e-key-1")
-        cls.daemon = cls.start_class_daemon(policy=cls.policy_path, keys=cls.keys)
+        cls.daemon, cls.policy_path, cls.keys = cls.start_class_daemon_with(POLICY, "e2e-key-1")
 
     # --- helpers
 

@@ -48,14 +48,7 @@ class MetricsTest(h.HallmarkTestCase):
 
     @classmethod
     def setUpClass(cls):
-        directory = cls.class_temp_dir()
-        policy = os.path.join(directory, "policy.yaml")
-        with open(policy, "w") as f:
-            f.write(POLICY)
-        keys = os.path.join(directory, "keys")
-        os.mkdir(keys, 0o700)
-        h.write_key(keys, "metrics-key")
-        cls.daemon = cls.start_class_daemon(policy=policy, keys=keys)
+        cls.daemon, _, _ = cls.start_class_daemon_with(POLICY, "metrics-key")
         cls.marked = None
         stub = cls.daemon.stub()
         for space, text, expected in CALLS:

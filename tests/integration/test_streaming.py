@@ -1,5 +1,4 @@
 """End-to-end tests of MarkTextStream: chunking, hold-back, modes, errors."""
-import os
 import random
 import re
 import unittest
@@ -45,14 +44,7 @@ class StreamingTest(h.HallmarkTestCase):
 
     @classmethod
     def setUpClass(cls):
-        directory = cls.class_temp_dir()
-        policy = os.path.join(directory, "policy.yaml")
-        with open(policy, "w") as f:
-            f.write(POLICY)
-        keys = os.path.join(directory, "keys")
-        os.mkdir(keys, 0o700)
-        h.write_key(keys, "stream-key")
-        cls.daemon = cls.start_class_daemon(policy=policy, keys=keys)
+        cls.daemon, _, _ = cls.start_class_daemon_with(POLICY, "stream-key")
 
     def stream(self):
         stream = h.BidiStream(self.daemon.stub())
