@@ -11,7 +11,7 @@ MetricsServer::MetricsServer(std::unique_ptr<prometheus::Exposer> exposer, std::
     : exposer_(std::move(exposer)), address_(std::move(address)) {}
 
 absl::StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::Start(
-    absl::string_view listen, std::shared_ptr<prometheus::Registry> registry) {
+    absl::string_view listen, const std::shared_ptr<prometheus::Registry>& registry) {
   const size_t colon = listen.rfind(':');
   if (colon == absl::string_view::npos || colon + 1 == listen.size()) {
     return absl::InvalidArgumentError(

@@ -18,7 +18,7 @@ class MetricsServer {
   // `listen` is "host:port" (port 0 picks a free port). Fails with a message
   // naming the address when it cannot bind.
   static absl::StatusOr<std::unique_ptr<MetricsServer>> Start(
-      absl::string_view listen, std::shared_ptr<prometheus::Registry> registry);
+      absl::string_view listen, const std::shared_ptr<prometheus::Registry>& registry);
 
   // The bound address, with the real port when 0 was asked for.
   const std::string& address() const { return address_; }

@@ -90,7 +90,7 @@ class Reader {
       return ReadMessage(node, path, *reflection.MutableMessage(&message, &field));
     }
     if (!node.IsScalar()) return Error(node, path, "expected a single value");
-    const std::string text = node.Scalar();
+    const std::string& text = node.Scalar();
     switch (field.cpp_type()) {
       case FieldDescriptor::CPPTYPE_STRING:
         reflection.SetString(&message, &field, text);

@@ -55,7 +55,7 @@ absl::StatusOr<hallmark::v1::DetectResponse> DetectPipeline::Detect(
           ->Increment();
     }
     if (best_scheme.empty() || Strength(detection) > Strength(best)) {
-      best = std::move(detection);
+      best = detection;
       best_scheme = name;
     }
   }

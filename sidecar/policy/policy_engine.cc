@@ -81,7 +81,11 @@ absl::Status BlockedStatus(Reason reason, absl::string_view detail) {
 Reason BlockedReason(const absl::Status& status) {
   absl::optional<absl::Cord> payload = status.GetPayload(kReasonPayloadUrl);
   Reason reason = hallmark::v1::REASON_UNSPECIFIED;
-  if (payload.has_value()) hallmark::v1::Reason_Parse(std::string(*payload), &reason);
+  if (payload.has_value()) {
+    std::string name;
+    absl::CopyCordToString(*payload, &name);
+    hallmark::v1::Reason_Parse(name, &reason);
+  }
   return reason;
 }
 

@@ -77,7 +77,7 @@ absl::StatusOr<hallmark::v1::MarkTextResponse> TextMarkPipeline::Mark(
   if (verdict.return_marked) {
     response.set_text(std::move(marked_text));
   } else {
-    response.set_text(std::string(call.text));
+    response.set_text(call.text.data(), call.text.size());
   }
   const absl::Duration spent = clock_.Now() - start;
   response.set_server_micros(absl::ToInt64Microseconds(spent));

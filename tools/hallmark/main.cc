@@ -32,19 +32,20 @@ constexpr char kUsage[] =
 }  // namespace
 
 int main(int argc, char** argv) {
-  using namespace hallmark::cli;
+  using hallmark::cli::kExitOk;
+  using hallmark::cli::kExitUsage;
   if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "help") == 0) {
     std::fprintf(argc < 2 ? stderr : stdout, kUsage, hallmark::sidecar::kVersion);
     return argc < 2 ? kExitUsage : kExitOk;
   }
   const std::string command = argv[1];
   const std::vector<std::string> args(argv + 2, argv + argc);
-  if (command == "mark") return RunMark(args);
-  if (command == "detect") return RunDetect(args);
-  if (command == "keygen") return RunKeygen(args);
-  if (command == "policy") return RunPolicy(args);
-  if (command == "health") return RunHealth(args);
-  if (command == "demo") return RunDemo(args);
+  if (command == "mark") return hallmark::cli::RunMark(args);
+  if (command == "detect") return hallmark::cli::RunDetect(args);
+  if (command == "keygen") return hallmark::cli::RunKeygen(args);
+  if (command == "policy") return hallmark::cli::RunPolicy(args);
+  if (command == "health") return hallmark::cli::RunHealth(args);
+  if (command == "demo") return hallmark::cli::RunDemo(args);
   if (command == "--version" || command == "version") {
     std::printf("hallmark %s (%s)\n", hallmark::sidecar::kVersion, hallmark::sidecar::kGitCommit);
     return kExitOk;
