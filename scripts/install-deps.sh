@@ -10,6 +10,8 @@ packages=(
   # libraries
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev prometheus-cpp-dev libssl-dev libyaml-cpp-dev
+  # image codecs
+  libspng-dev libpng-dev libjpeg62-turbo-dev libturbojpeg0-dev libwebp-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # end-to-end tests: an independent gRPC client, promtool and a real scrape

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "absl/strings/str_cat.h"
+#include "sidecar/log/log.h"
 #include "watermark/base/status_macros.h"
 
 namespace hallmark::sidecar {
@@ -53,6 +55,20 @@ absl::Status ConfigStore::Reload() {
   }
   metrics_.ConfigReloads("success").Increment();
   return absl::OkStatus();
+}
+
+absl::Status ConfigStore::ReloadAndLog(absl::string_view trigger) {
+  absl::Status reloaded = Reload();
+  if (reloaded.ok()) {
+    const auto config = Current();
+    LogInfo(absl::StrCat("reloaded policy=\"", config->policy().source,
+                         "\" keys=", config->key_ring().keys().size(),
+                         " active_key=", config->active_key().id(), " trigger=", trigger));
+  } else {
+    LogError(absl::StrCat("reload rejected (", trigger,
+                          "), the last good policy and keys stay: ", reloaded.message()));
+  }
+  return reloaded;
 }
 
 }  // namespace hallmark::sidecar

@@ -10,6 +10,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "sidecar/config/config_snapshot.h"
 
@@ -34,6 +35,11 @@ class ConfigStore {
   // Re-reads both sources. On success swaps the snapshot in; on failure
   // keeps the current one. Either way counts hallmark_config_reloads_total.
   absl::Status Reload() ABSL_LOCKS_EXCLUDED(mu_);
+
+  // Reload() and one log line saying what happened, for every trigger
+  // (SIGHUP, file change): "reloaded policy=... trigger=..." or "reload
+  // rejected (trigger), the last good policy and keys stay: <error>".
+  absl::Status ReloadAndLog(absl::string_view trigger) ABSL_LOCKS_EXCLUDED(mu_);
 
   const ConfigSources& sources() const { return sources_; }
 
