@@ -328,6 +328,25 @@ class CliTest(h.HallmarkTestCase):
         self.assertEqual(result.returncode, 1, self.describe(result))
         self.assertNotEqual(json_line(result.stdout)["status"], "SERVING")
 
+    # --- demo (what the README's first command shows)
+
+    def test_demo_against_the_example_policy(self):
+        daemon = self.start_daemon(policy=os.path.join(h.SOURCE_DIR, "examples", "policy.yaml"))
+        # Several runs: each marks with a fresh payload, so the fragment the
+        # demo cuts lands at different places relative to multi-byte spaces.
+        for _ in range(10):
+            result = self.cli("demo", "--addr", daemon.grpc_address)
+            self.assertEqual(result.returncode, 0, self.describe(result))
+            out = result.stdout.decode()
+            self.assertNotIn("gRPC 13", out)
+            self.assertRegex(out, r"demo/chat +-> DECISION_MARKED")
+            self.assertRegex(out, r"demo/legacy +-> DECISION_PASSED_THROUGH REASON_MODE_OFF")
+            self.assertRegex(out, r"demo/canary +-> DECISION_SHADOWED")
+            self.assertRegex(out, r"demo/chat +-> gRPC 9 BLOCKED \(REASON_TOO_SHORT\)")
+            self.assertRegex(out, r"the marked answer +-> detected=yes verified=yes")
+            self.assertRegex(out, r"a fragment \(\d+ bytes\) +-> detected=yes verified=yes")
+            self.assertRegex(out, r"the original, unmarked answer +-> detected=no verified=no")
+            self.assertRegex(out, r"the streamed answer +-> detected=yes verified=yes")
 
 if __name__ == "__main__":
     unittest.main()

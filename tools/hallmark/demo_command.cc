@@ -158,8 +158,11 @@ int RunDemo(const std::vector<std::string>& argv) {
   std::printf("\n== 4. Detect ==\n");
   if (!marked.empty()) {
     PrintDetect("the marked answer", *stub, marked);
-    // The middle of the marked text: roughly its second half.
-    const std::string fragment = marked.substr(marked.size() / 2 - 100);
+    // Roughly the second half of the marked text, cut at a character
+    // boundary (the alternative spaces are 3 bytes long in UTF-8).
+    size_t cut = marked.size() / 2 - 100;
+    while (cut > 0 && (static_cast<unsigned char>(marked[cut]) & 0xC0) == 0x80) --cut;
+    const std::string fragment = marked.substr(cut);
     PrintDetect(absl::StrCat("a fragment (", fragment.size(), " bytes)"), *stub, fragment);
   }
   PrintDetect("the original, unmarked answer", *stub, kAnswer);
