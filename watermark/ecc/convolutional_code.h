@@ -25,8 +25,7 @@ std::vector<uint8_t> ConvolutionalEncode(absl::Span<const uint8_t> info);
 // `soft` has ConvolutionalEncodedLength(info_bits) entries: > 0 votes for a 0
 // bit, < 0 for a 1 bit, magnitude is confidence, 0 is an erasure.
 // Returns the `info_bits` most likely information bits.
-std::vector<uint8_t> ConvolutionalDecode(absl::Span<const int32_t> soft,
-                                         size_t info_bits);
+std::vector<uint8_t> ConvolutionalDecode(absl::Span<const int32_t> soft, size_t info_bits);
 
 }  // namespace hallmark::watermark
 

@@ -54,12 +54,10 @@ uint32_t PayloadHour(absl::Time time);
 absl::Time PayloadHourStart(uint32_t hour);
 
 // A payload for `space` marked now with `key` and a fresh random nonce.
-PayloadFields NewPayloadFields(absl::string_view space, const WatermarkKey& key,
-                               absl::Time now);
+PayloadFields NewPayloadFields(absl::string_view space, const WatermarkKey& key, absl::Time now);
 
 // Packs the fields and appends the truncated MAC under `key`.
-PayloadBits SealPayload(const PayloadFields& fields, const WatermarkKey& key,
-                        PayloadDomain domain);
+PayloadBits SealPayload(const PayloadFields& fields, const WatermarkKey& key, PayloadDomain domain);
 
 // Reads the fields back without verifying anything.
 PayloadFields UnpackPayloadFields(const PayloadBits& bits);
@@ -72,8 +70,7 @@ struct OpenedPayload {
 };
 
 // Verifies the MAC against every key in `keys` whose tag matches.
-OpenedPayload OpenPayload(const PayloadBits& bits, const KeySet& keys,
-                          PayloadDomain domain);
+OpenedPayload OpenPayload(const PayloadBits& bits, const KeySet& keys, PayloadDomain domain);
 
 // Lowercase hex of the 7 data bytes: the id a mark is logged and found by.
 std::string PayloadId(const PayloadFields& fields);
