@@ -16,6 +16,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # end-to-end tests: an independent gRPC client, promtool and a real scrape
   grpc-proto python3 python3-grpcio python3-protobuf prometheus curl
+  # benchmark plots (bench/plot_latency.py)
+  python3-matplotlib
   # fuzzing and sanitizers
   clang-14 libclang-rt-14-dev
 )

@@ -181,6 +181,8 @@ class LoadRun {
   std::vector<std::string> detect_texts_;                     // per workload (detect)
   std::vector<size_t> unary_workloads_;                       // indices into config_
   std::atomic<uint64_t> next_seq_{0};
+  std::atomic<int64_t> warmup_sends_{0};
+  int64_t setup_requests_ = 0;
   TimePoint t0_;
   TimePoint window_start_;
   TimePoint end_;
@@ -349,6 +351,7 @@ absl::Status LoadRun::Prepare() {
       request.set_text(GenerateProse(1000 + w, spec.bytes));
       hallmark::v1::MarkTextResponse response;
       const grpc::Status status = stubs_[0]->MarkText(&context, request, &response);
+      ++setup_requests_;
       if (!status.ok()) {
         return absl::UnavailableError(
             absl::StrCat(spec.name, ": cannot mark the text to detect on ", label_, ": ",
@@ -398,6 +401,8 @@ RunResult LoadRun::Run() {
     result.workloads.push_back(std::move(w));
   }
   result.total.window = config_.duration;
+  result.warmup_requests = warmup_sends_.load();
+  result.setup_requests = setup_requests_;
   return result;
 }
 
@@ -423,7 +428,11 @@ void LoadRun::IssueUnary(uint64_t seq, TimePoint intended, TimePoint now, int ca
   call->measured = Measured(intended);
   call->caller = caller;
   call->context.set_deadline(DeadlineIn(config_.deadline));
-  if (call->measured) recorders_[w]->RecordSend(Since(intended, now), caller < 0);
+  if (call->measured) {
+    recorders_[w]->RecordSend(Since(intended, now), caller < 0);
+  } else if (!AfterWarmup(intended)) {
+    warmup_sends_.fetch_add(1, std::memory_order_relaxed);
+  }
   CallStarted();
   auto done = [this, call](grpc::Status status) { OnUnaryDone(call, status); };
   Hallmark::Stub& stub = StubFor(seq);
@@ -506,7 +515,11 @@ void LoadRun::StreamLoop(size_t w) {
       current.call = new StreamCall(*this, recorder, StubFor(id), lifetime, intended, measured);
       space = &config_.space;
     }
-    if (measured) recorder.RecordSend(Since(intended, SteadyClock::now()), /*open_loop=*/true);
+    if (measured) {
+      recorder.RecordSend(Since(intended, SteadyClock::now()), /*open_loop=*/true);
+    } else if (!AfterWarmup(intended)) {
+      warmup_sends_.fetch_add(1, std::memory_order_relaxed);
+    }
     current.call->SendDelta(std::move(current.tokens[current.next++]), space, intended, measured);
     if (current.next == current.tokens.size()) {
       current.call->Close();

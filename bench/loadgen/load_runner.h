@@ -46,6 +46,11 @@ struct RunResult {
   std::string address;                    // what was dialled
   std::vector<WorkloadResult> workloads;  // in RunConfig order
   WorkloadResult total;                   // all workloads merged
+  // Calls sent before the measured window (unary calls and stream deltas),
+  // left out of every statistic above.
+  int64_t warmup_requests = 0;
+  // Calls made while preparing (one MarkText per detect workload).
+  int64_t setup_requests = 0;
 };
 
 // Connects to `address` (host:port or unix:/path), prepares the payloads

@@ -2,6 +2,7 @@
 // with a fixed-rate or closed-loop load and reports latency percentiles,
 // throughput, errors and decisions, optionally next to an in-process echo
 // server so that the latency the sidecar adds is measured in the same run.
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -21,6 +22,7 @@
 #include "bench/loadgen/echo_server.h"
 #include "bench/loadgen/load_runner.h"
 #include "bench/loadgen/report.h"
+#include "bench/loadgen/sweep.h"
 #include "bench/loadgen/workload.h"
 
 ABSL_FLAG(std::string, target, "127.0.0.1:50051",
@@ -49,6 +51,19 @@ ABSL_FLAG(bool, baseline, false,
           "sidecar work) and report the added latency = target minus echo");
 ABSL_FLAG(int, channels, 1, "gRPC channels (TCP connections) to spread the calls over");
 ABSL_FLAG(std::string, json, "", "Also write the results as JSON to this file");
+ABSL_FLAG(bool, sweep, false,
+          "Sweep mode: run the workload open loop at --sweep_start req/s, then each rate times "
+          "--sweep_factor up to --sweep_max, --duration per step, until a step fails: p99 above "
+          "--sweep_p99_ms, errors, shedding (PASSED_THROUGH, BLOCKED, OVERLOAD) or more than 1% "
+          "late sends (the generator, not the sidecar, is the limit). Reports the sustainable "
+          "rate (the last step that passed) and that rate per --sidecar_cores");
+ABSL_FLAG(double, sweep_start, 500, "Sweep: the first rate, req/s");
+ABSL_FLAG(double, sweep_factor, 1.5, "Sweep: each step's rate is the last one times this");
+ABSL_FLAG(double, sweep_max, 50000, "Sweep: the highest rate tried, req/s");
+ABSL_FLAG(double, sweep_p99_ms, 5, "Sweep: a step fails when the target's p99 exceeds this (ms)");
+ABSL_FLAG(int, sidecar_cores, 1,
+          "Sweep: the cores hallmarkd could use (not measured), for the sustainable rate per "
+          "core = sustainable rate / this");
 
 namespace hallmark::loadgen {
 namespace {
@@ -60,12 +75,15 @@ constexpr char kUsage[] =
     "--rate 0 --concurrency N]\n"
     "                        [--duration 10s] [--warmup 2s] [--deadline_ms 1000] [--baseline] "
     "[--json FILE]\n"
+    "       hallmark-loadgen --sweep [--sweep_start 500] [--sweep_factor 1.5] [--sweep_max 50000]\n"
+    "                        [--sweep_p99_ms 5] [--sidecar_cores 1] [--duration 10s] ...\n"
     "\n"
     "Examples:\n"
     "  hallmark-loadgen --target 127.0.0.1:50051 --workload text:4096 --rate 1000 --duration 20s "
     "--baseline\n"
     "  hallmark-loadgen --target unix:/run/hallmark.sock --rate 0 --concurrency 8\n"
     "  hallmark-loadgen --workload stream:50tps --concurrency 200 --duration 20s\n"
+    "  hallmark-loadgen --workload text:4096 --sweep --duration 5s --baseline --json sweep.json\n"
     "\n"
     "Open loop (--rate > 0) sends call i at t0 + i/rate whatever the responses do and measures\n"
     "latency from that intended time, so stalls are not hidden (no coordinated omission); a\n"
@@ -110,6 +128,67 @@ int Fail(absl::string_view message, int code) {
   return code;
 }
 
+bool WriteFile(const std::string& path, const std::string& content) {
+  std::ofstream out(path, std::ios::trunc);
+  out << content;
+  out.close();
+  return static_cast<bool>(out);
+}
+
+int RunSweepMode(const RunConfig& config) {
+  SweepConfig sweep;
+  sweep.start_rps = absl::GetFlag(FLAGS_sweep_start);
+  sweep.factor = absl::GetFlag(FLAGS_sweep_factor);
+  sweep.max_rps = absl::GetFlag(FLAGS_sweep_max);
+  sweep.p99_threshold = absl::Microseconds(std::llround(absl::GetFlag(FLAGS_sweep_p99_ms) * 1000));
+  sweep.sidecar_cores = absl::GetFlag(FLAGS_sidecar_cores);
+  if (!(sweep.start_rps > 0) || sweep.start_rps > 1e7) {
+    return Fail("--sweep_start must be above 0 and at most 1e7", 2);
+  }
+  if (!(sweep.factor > 1) || sweep.factor > 100) return Fail("--sweep_factor must be 1 to 100", 2);
+  if (!(sweep.max_rps >= sweep.start_rps) || sweep.max_rps > 1e7) {
+    return Fail("--sweep_max must be --sweep_start to 1e7", 2);
+  }
+  if (!(absl::GetFlag(FLAGS_sweep_p99_ms) > 0)) return Fail("--sweep_p99_ms must be positive", 2);
+  if (sweep.sidecar_cores < 1 || sweep.sidecar_cores > 4096) {
+    return Fail("--sidecar_cores must be 1 to 4096", 2);
+  }
+  bool unary = false;
+  for (const WorkloadSpec& w : config.workloads) unary = unary || w.unary();
+  if (!unary) return Fail("--sweep raises the unary rate: it needs a text: or detect: workload", 2);
+
+  RunContext context;
+  context.target = absl::GetFlag(FLAGS_target);
+  context.config = config;
+  context.config.rate = sweep.start_rps;
+  context.cores = static_cast<int>(std::thread::hardware_concurrency());
+  context.loadavg_before = ReadLoadAverage();
+
+  std::unique_ptr<EchoServer> echo;
+  if (absl::GetFlag(FLAGS_baseline)) {
+    absl::StatusOr<std::unique_ptr<EchoServer>> started = EchoServer::Start();
+    if (!started.ok()) return Fail(started.status().message(), 1);
+    echo = *std::move(started);
+  }
+  std::fputs(FormatSweepHeader(context, sweep, echo != nullptr).c_str(), stdout);
+  std::fflush(stdout);
+  absl::StatusOr<SweepResult> result =
+      RunSweep(config, sweep, context.target, absl::GetFlag(FLAGS_label),
+               echo != nullptr ? echo->address() : std::string(), [](const SweepStep& step) {
+                 std::fputs(FormatSweepRow(step).c_str(), stdout);
+                 std::fflush(stdout);
+               });
+  if (!result.ok()) return Fail(result.status().message(), 1);
+  context.loadavg_after = ReadLoadAverage();
+  std::fputs(FormatSweepSummary(context, sweep, *result).c_str(), stdout);
+  std::fflush(stdout);
+  const std::string json_path = absl::GetFlag(FLAGS_json);
+  if (!json_path.empty() && !WriteFile(json_path, FormatSweepJson(context, sweep, *result))) {
+    return Fail(absl::StrCat("cannot write ", json_path), 1);
+  }
+  return 0;
+}
+
 int Run(int argc, char** argv) {
   std::vector<std::string> workload_flags = RepeatedFlag(argc, argv, "workload");
   if (workload_flags.empty()) workload_flags = absl::GetFlag(FLAGS_workload);
@@ -134,6 +213,8 @@ int Run(int argc, char** argv) {
   if (config.deadline <= absl::ZeroDuration()) return Fail("--deadline_ms must be positive", 2);
   if (config.channels < 1 || config.channels > 256) return Fail("--channels must be 1 to 256", 2);
 
+  if (absl::GetFlag(FLAGS_sweep)) return RunSweepMode(config);
+
   RunContext context;
   context.target = absl::GetFlag(FLAGS_target);
   context.config = config;
@@ -156,11 +237,8 @@ int Run(int argc, char** argv) {
   std::fputs(FormatTable(context, *run, baseline.get()).c_str(), stdout);
   std::fflush(stdout);
   const std::string json_path = absl::GetFlag(FLAGS_json);
-  if (!json_path.empty()) {
-    std::ofstream out(json_path, std::ios::trunc);
-    out << FormatJson(context, *run, baseline.get());
-    out.close();
-    if (!out) return Fail(absl::StrCat("cannot write ", json_path), 1);
+  if (!json_path.empty() && !WriteFile(json_path, FormatJson(context, *run, baseline.get()))) {
+    return Fail(absl::StrCat("cannot write ", json_path), 1);
   }
   return 0;
 }

@@ -102,6 +102,8 @@ void AddRunFields(const RunResult& run, JsonObject& o) {
   o.String("label", run.label);
   o.String("address", run.address);
   AddResultFields(run.total, o);
+  o.Int("warmup_requests", run.warmup_requests);
+  o.Int("setup_requests", run.setup_requests);
   std::vector<std::string> workloads;
   const std::string pad(static_cast<size_t>(o.child_indent() + 2), ' ');
   for (const WorkloadResult& w : run.workloads) {
@@ -269,11 +271,11 @@ std::string FormatTable(const RunContext& context, const RunResult& run,
   return out;
 }
 
-std::string FormatJson(const RunContext& context, const RunResult& run, const RunResult* baseline) {
-  const RunConfig& c = context.config;
-  JsonObject root(0);
-  root.String("tool", "hallmark-loadgen");
+namespace {
 
+// The "config" and "machine" members every JSON document starts with.
+void AddContextFields(const RunContext& context, bool baseline, JsonObject& root) {
+  const RunConfig& c = context.config;
   JsonObject config(root.child_indent());
   std::vector<std::string> names;
   std::vector<std::string> quoted;
@@ -292,7 +294,7 @@ std::string FormatJson(const RunContext& context, const RunResult& run, const Ru
   config.Int("deadline_ms", absl::ToInt64Milliseconds(c.deadline));
   config.String("space", c.space);
   config.Int("channels", c.channels);
-  config.Bool("baseline", baseline != nullptr);
+  config.Bool("baseline", baseline);
   root.Raw("config", config.Build());
 
   JsonObject machine(root.child_indent());
@@ -300,7 +302,14 @@ std::string FormatJson(const RunContext& context, const RunResult& run, const Ru
   machine.String("loadavg_before", context.loadavg_before);
   machine.String("loadavg_after", context.loadavg_after);
   root.Raw("machine", machine.Build());
+}
 
+}  // namespace
+
+std::string FormatJson(const RunContext& context, const RunResult& run, const RunResult* baseline) {
+  JsonObject root(0);
+  root.String("tool", "hallmark-loadgen");
+  AddContextFields(context, baseline != nullptr, root);
   AddRunFields(run, root);
   if (baseline != nullptr) {
     JsonObject base(root.child_indent());
@@ -308,6 +317,172 @@ std::string FormatJson(const RunContext& context, const RunResult& run, const Ru
     root.Raw("baseline", base.Build());
     root.Raw("added_latency_ms", AddedJson(run.total, baseline->total, root.child_indent()));
   }
+  return root.Build() + "\n";
+}
+
+std::string FormatSweepHeader(const RunContext& context, const SweepConfig& sweep, bool baseline) {
+  const RunConfig& c = context.config;
+  std::vector<std::string> names;
+  for (const WorkloadSpec& w : c.workloads) names.push_back(w.name);
+  std::string out = absl::StrFormat(
+      "hallmark-loadgen sweep: target %s, workload %s, open loop from %g req/s x%g up to %g "
+      "req/s, %s per step after %s warm-up, deadline %s\n",
+      context.target, absl::StrJoin(names, ","), sweep.start_rps, sweep.factor, sweep.max_rps,
+      absl::FormatDuration(c.duration), absl::FormatDuration(c.warmup),
+      absl::FormatDuration(c.deadline));
+  absl::StrAppendFormat(
+      &out,
+      "a step passes with p99 <= %s (the target's own p99), no errors, no shedding "
+      "(PASSED_THROUGH, BLOCKED, OVERLOAD) and late sends <= %g%%\n",
+      absl::FormatDuration(sweep.p99_threshold), sweep.max_late_fraction * 100);
+  absl::StrAppendFormat(&out, "machine: %d cores, load average %s before\n\n", context.cores,
+                        context.loadavg_before);
+  absl::StrAppendFormat(&out, "%9s %8s %8s %6s %6s %6s %9s | %8s %8s %8s %8s %8s", "rate/s",
+                        "requests", "ok", "errors", "shed", "late%", "ok/s", "p50 ms", "p90 ms",
+                        "p99 ms", "p99.9 ms", "max ms");
+  if (baseline) absl::StrAppendFormat(&out, " | %9s %9s", "+p50 ms", "+p99 ms");
+  out += " | result\n";
+  return out;
+}
+
+namespace {
+
+// " (generator, errors, p99)": the criteria a step failed, or nothing.
+std::string FailuresText(const SweepStep& step) {
+  if (step.failures.empty()) return "";
+  std::vector<std::string> names;
+  for (SweepLimit f : step.failures) names.push_back(SweepLimitName(f));
+  return absl::StrCat(" (", absl::StrJoin(names, ", "), ")");
+}
+
+// The criteria a step failed after the first one: " errors, p99".
+std::string OtherFailuresText(const SweepStep& step) {
+  std::vector<std::string> names;
+  for (size_t i = 1; i < step.failures.size(); ++i) {
+    names.push_back(SweepLimitName(step.failures[i]));
+  }
+  return absl::StrCat(" ", absl::StrJoin(names, ", "));
+}
+
+}  // namespace
+
+std::string FormatSweepRow(const SweepStep& step) {
+  const WorkloadResult& r = step.run.total;
+  const LatencyHistogram& h = r.latency;
+  std::string row =
+      absl::StrFormat("%9.0f %8d %8d %6d %6d %6.2f %9.1f |", step.rate, r.requests, r.ok, r.errors,
+                      step.shed, step.late_fraction * 100, r.throughput_rps());
+  for (const Quantile& q : kQuantiles) absl::StrAppendFormat(&row, " %8.3f", Ms(h.Percentile(q.q)));
+  absl::StrAppendFormat(&row, " %8.3f", Ms(h.max()));
+  if (step.has_baseline) {
+    const LatencyHistogram& b = step.baseline.total.latency;
+    absl::StrAppendFormat(&row, " | %+9.3f %+9.3f", Ms(h.Percentile(0.5) - b.Percentile(0.5)),
+                          Ms(h.Percentile(0.99) - b.Percentile(0.99)));
+  }
+  absl::StrAppend(&row, " | ", step.passed() ? "pass" : "FAIL", FailuresText(step), "\n");
+  return row;
+}
+
+std::string FormatSweepSummary(const RunContext& context, const SweepConfig& sweep,
+                               const SweepResult& result) {
+  std::string out = "\n";
+  std::string why;
+  switch (result.limit) {
+    case SweepLimit::kLatency:
+      why = absl::StrCat("p99 crossed ", absl::FormatDuration(sweep.p99_threshold));
+      break;
+    case SweepLimit::kErrors:
+      why = "calls failed";
+      break;
+    case SweepLimit::kShedding:
+      why = "the sidecar shed or blocked calls";
+      break;
+    case SweepLimit::kGenerator:
+      why = absl::StrFormat(
+          "THE GENERATOR, not the sidecar, was the limit: more than %g%% of its sends were "
+          "late%s",
+          sweep.max_late_fraction * 100,
+          result.steps.empty() || result.steps.back().failures.size() < 2
+              ? ""
+              : absl::StrCat("; the step also failed on", OtherFailuresText(result.steps.back()),
+                             ", which on a shared machine may be the generator's doing too (it "
+                             "competes with the sidecar for the same cores)"));
+      break;
+    case SweepLimit::kSweepMax:
+      why = "every step passed up to --sweep_max (the sidecar's limit is higher)";
+      break;
+    case SweepLimit::kNone:
+      why = "no step ran";
+      break;
+  }
+  absl::StrAppendFormat(&out, "sweep ended: %s\n", why);
+  if (result.sustainable_rps > 0) {
+    absl::StrAppendFormat(
+        &out,
+        "sustainable rate: %.0f req/s (the last step that passed); per core: %.0f req/s, "
+        "taking hallmarkd to use %d core(s) (--sidecar_cores, not measured)\n",
+        result.sustainable_rps, result.sustainable_rps / sweep.sidecar_cores, sweep.sidecar_cores);
+  } else {
+    absl::StrAppendFormat(&out, "sustainable rate: none (the first step, %g req/s, failed)\n",
+                          sweep.start_rps);
+  }
+  absl::StrAppendFormat(&out, "load average %s before, %s after\n", context.loadavg_before,
+                        context.loadavg_after);
+  return out;
+}
+
+std::string FormatSweepJson(const RunContext& context, const SweepConfig& sweep,
+                            const SweepResult& result) {
+  bool baseline = false;
+  for (const SweepStep& step : result.steps) baseline = baseline || step.has_baseline;
+  JsonObject root(0);
+  root.String("tool", "hallmark-loadgen");
+  root.String("mode", "sweep");
+  AddContextFields(context, baseline, root);
+
+  JsonObject criteria(root.child_indent());
+  criteria.Number("start_rps", sweep.start_rps, 1);
+  criteria.Number("factor", sweep.factor, 3);
+  criteria.Number("max_rps", sweep.max_rps, 1);
+  criteria.Number("p99_threshold_ms", Ms(sweep.p99_threshold), 3);
+  criteria.Number("max_late_fraction", sweep.max_late_fraction, 4);
+  criteria.Int("sidecar_cores", sweep.sidecar_cores);
+  root.Raw("sweep_config", criteria.Build());
+
+  std::vector<std::string> steps;
+  const int step_indent = root.child_indent() + 2;
+  for (const SweepStep& step : result.steps) {
+    JsonObject o(step_indent);
+    o.Number("rate", step.rate, 1);
+    o.Bool("passed", step.passed());
+    o.String("limit", SweepLimitName(step.limit));
+    std::vector<std::string> failures;
+    for (SweepLimit f : step.failures) failures.push_back(cli::JsonQuote(SweepLimitName(f)));
+    o.Raw("failures", absl::StrCat("[", absl::StrJoin(failures, ", "), "]"));
+    o.Number("late_fraction", step.late_fraction, 5);
+    o.Int("shed", step.shed);
+    o.String("label", step.run.label);
+    AddResultFields(step.run.total, o);
+    o.Int("warmup_requests", step.run.warmup_requests);
+    o.Int("setup_requests", step.run.setup_requests);
+    if (step.has_baseline) {
+      JsonObject base(o.child_indent());
+      base.String("label", step.baseline.label);
+      AddResultFields(step.baseline.total, base);
+      o.Raw("baseline", base.Build());
+      o.Raw("added_latency_ms", AddedJson(step.run.total, step.baseline.total, o.child_indent()));
+    }
+    steps.push_back(o.Build());
+  }
+  const std::string pad(static_cast<size_t>(step_indent), ' ');
+  root.Raw("sweep", steps.empty()
+                        ? "[]"
+                        : absl::StrCat("[\n", pad, absl::StrJoin(steps, absl::StrCat(",\n", pad)),
+                                       "\n", std::string(2, ' '), "]"));
+  root.Number("sustainable_rps", result.sustainable_rps, 1);
+  root.Int("sidecar_cores", sweep.sidecar_cores);
+  root.Number("sustainable_rps_per_core", result.sustainable_rps / sweep.sidecar_cores, 1);
+  root.String("limit", SweepLimitName(result.limit));
   return root.Build() + "\n";
 }
 

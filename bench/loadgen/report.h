@@ -6,6 +6,7 @@
 #include <string>
 
 #include "bench/loadgen/load_runner.h"
+#include "bench/loadgen/sweep.h"
 
 namespace hallmark::loadgen {
 
@@ -24,6 +25,16 @@ std::string ReadLoadAverage();
 // `baseline` may be null (no --baseline).
 std::string FormatTable(const RunContext& context, const RunResult& run, const RunResult* baseline);
 std::string FormatJson(const RunContext& context, const RunResult& run, const RunResult* baseline);
+
+// Sweep mode: the header (conditions and column names), one row per step
+// as it finishes, the summary (sustainable rate, per core, what stopped the
+// sweep) and the JSON document (`sweep` array, `sustainable_rps`, ...).
+std::string FormatSweepHeader(const RunContext& context, const SweepConfig& sweep, bool baseline);
+std::string FormatSweepRow(const SweepStep& step);
+std::string FormatSweepSummary(const RunContext& context, const SweepConfig& sweep,
+                               const SweepResult& result);
+std::string FormatSweepJson(const RunContext& context, const SweepConfig& sweep,
+                            const SweepResult& result);
 
 }  // namespace hallmark::loadgen
 

@@ -101,11 +101,9 @@ grpc::Status HallmarkService::MarkTextStream(
     return grpc::Status(grpc::StatusCode::CANCELLED, "the client cancelled the stream");
   }
 
-  absl::StatusOr<hallmark::v1::MarkTextStreamResponse> final_response = (*session)->Finish();
-  if (!final_response.ok()) {
-    return ToGrpc(context, final_response.status(), invalid_mark_text_stream_);
-  }
-  stream->Write(*final_response);
+  const absl::Status finished = (*session)->Finish(
+      [stream](const hallmark::v1::MarkTextStreamResponse& last) { return stream->Write(last); });
+  if (!finished.ok()) return ToGrpc(context, finished, invalid_mark_text_stream_);
   return grpc::Status::OK;
 }
 

@@ -70,7 +70,8 @@ absl::StatusOr<std::string> TextStreamSession::Append(absl::string_view delta) {
   return out;
 }
 
-absl::StatusOr<hallmark::v1::MarkTextStreamResponse> TextStreamSession::Finish() {
+absl::Status TextStreamSession::Finish(
+    absl::FunctionRef<bool(const hallmark::v1::MarkTextStreamResponse&)> deliver) {
   const absl::Time start = clock_.Now();
   const Mode mode = space_.policy.mode();
   hallmark::v1::MarkTextStreamResponse response;
@@ -94,20 +95,27 @@ absl::StatusOr<hallmark::v1::MarkTextStreamResponse> TextStreamSession::Finish()
     }
   }
   const Verdict verdict = Decide(mode, outcome);
-  space_.text_counters->Count(verdict.decision, verdict.reason);
   response.set_decision(verdict.decision);
   response.set_reason(verdict.reason);
   Charge(start);
   response.set_server_micros(absl::ToInt64Microseconds(spent_));
-  space_.text_latency->Observe(absl::ToDoubleSeconds(spent_));
+  const auto count = [&] {
+    space_.text_counters->Count(verdict.decision, verdict.reason);
+    space_.text_latency->Observe(absl::ToDoubleSeconds(spent_));
+  };
   if (verdict.decision == hallmark::v1::DECISION_BLOCKED) {
+    count();
     return BlockedStatus(
         verdict.reason,
         absl::StrCat("the streamed text has ", response.carriers(), " carrier positions; the ",
                      response.scheme(), " scheme needs ", response.carriers_needed(),
                      "; the Space enforces marking, so the text was withheld"));
   }
-  return response;
+  if (!deliver(response)) {
+    return absl::CancelledError("the client went away before the stream's final response");
+  }
+  count();
+  return absl::OkStatus();
 }
 
 }  // namespace hallmark::sidecar

@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "hallmark/v1/hallmark.pb.h"
@@ -38,9 +39,14 @@ class TextStreamSession {
   // the stream grows past the Space's text.max_bytes.
   absl::StatusOr<std::string> Append(absl::string_view delta);
 
-  // Ends the stream: the final response (with the last delta) or, in
-  // enforce mode when the text could not be marked, a BlockedStatus.
-  absl::StatusOr<hallmark::v1::MarkTextStreamResponse> Finish();
+  // Ends the stream: builds the final response (with the last delta) and
+  // hands it to `deliver`, which sends it and says whether that worked. The
+  // decision is counted only once delivered: a client that cancelled (which
+  // the synchronous gRPC API may report as an ordinary end of input) made no
+  // decision to count. Returns OK, CANCELLED when `deliver` failed, or, in
+  // enforce mode when the text could not be marked, a BlockedStatus (counted;
+  // `deliver` is not called).
+  absl::Status Finish(absl::FunctionRef<bool(const hallmark::v1::MarkTextStreamResponse&)> deliver);
 
  private:
   TextStreamSession(std::shared_ptr<const ConfigSnapshot> config, const Clock& clock,

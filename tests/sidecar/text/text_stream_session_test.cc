@@ -13,6 +13,7 @@ namespace hallmark::sidecar {
 namespace {
 
 using ::hallmark::testing::LongProse;
+using ::hallmark::testing::MetricValue;
 using ::hallmark::testing::NormalizeSpaces;
 using ::hallmark::testing::ShortText;
 
@@ -24,6 +25,14 @@ spaces:
   "s/enforce": { mode: enforce }
   "s/small":   { text: { max_bytes: 100 } }
 )";
+
+// A `deliver` callback that keeps the final response and reports success.
+auto Keep(hallmark::v1::MarkTextStreamResponse* out) {
+  return [out](const hallmark::v1::MarkTextStreamResponse& last) {
+    *out = last;
+    return true;
+  };
+}
 
 class TextStreamSessionTest : public testing::SidecarFixture {
  protected:
@@ -50,10 +59,9 @@ class TextStreamSessionTest : public testing::SidecarFixture {
       out += *released;
       pos += n;
     }
-    auto last = session->Finish();
-    if (!last.ok()) return last.status();
-    out += last->delta();
-    *final_response = *last;
+    const absl::Status finished = session->Finish(Keep(final_response));
+    if (!finished.ok()) return finished;
+    out += final_response->delta();
     return out;
   }
 
@@ -83,11 +91,23 @@ TEST_F(TextStreamSessionTest, NothingIsReleasedBeforeTheMarkIsDecided) {
   auto released = session->Append(ShortText());
   ASSERT_TRUE(released.ok());
   EXPECT_EQ(*released, "");
-  auto last = session->Finish();
-  ASSERT_FALSE(last.ok());
-  EXPECT_EQ(last.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_EQ(BlockedReason(last.status()), hallmark::v1::REASON_TOO_SHORT);
+  bool delivered = false;
+  const absl::Status last = session->Finish([&](const auto&) { return delivered = true; });
+  EXPECT_EQ(last.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(BlockedReason(last), hallmark::v1::REASON_TOO_SHORT);
+  EXPECT_FALSE(delivered);  // nothing is released
   EXPECT_EQ(Requests("s/enforce", "blocked", "too_short"), 1);
+}
+
+TEST_F(TextStreamSessionTest, UndeliveredEndIsNotCounted) {
+  auto session = Start("s/mark");
+  ASSERT_TRUE(session->Append(LongProse()).ok());
+  const absl::Status last = session->Finish([](const auto&) { return false; });
+  EXPECT_EQ(last.code(), absl::StatusCode::kCancelled);
+  EXPECT_EQ(Requests("s/mark", "marked", "none"), 0);
+  EXPECT_EQ(MetricValue(*metrics_.registry(), "hallmark_added_latency_seconds",
+                        {{"modality", "text"}, {"scheme", "unicode"}}),
+            0);
 }
 
 TEST_F(TextStreamSessionTest, ShortStreamInMarkModeIsReleasedUnchangedAtTheEnd) {
@@ -107,9 +127,9 @@ TEST_F(TextStreamSessionTest, OffAndShadowReleaseEveryDeltaAtOnce) {
       ASSERT_TRUE(released.ok());
       EXPECT_EQ(*released, delta);
     }
-    auto last = session->Finish();
-    ASSERT_TRUE(last.ok());
-    EXPECT_EQ(last->delta(), "");
+    hallmark::v1::MarkTextStreamResponse last;
+    ASSERT_TRUE(session->Finish(Keep(&last)).ok());
+    EXPECT_EQ(last.delta(), "");
   }
   hallmark::v1::MarkTextStreamResponse last;
   auto out = Stream("s/shadow", LongProse(), 3, &last);
