@@ -23,6 +23,12 @@ packages=(
 )
 
 missing=()
+# The Markdown rendering check runs on Node.js with npm. Any installed Node
+# (Debian's nodejs + npm, or a vendor build that bundles npm) will do, so the
+# packages are added only when the commands are missing.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
     missing+=("$p")
