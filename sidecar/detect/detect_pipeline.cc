@@ -17,9 +17,10 @@ DetectPipeline::DetectPipeline(const Clock& clock, telemetry::Metrics& metrics,
                                const watermark::TextSchemeRegistry& text_schemes)
     : clock_(clock), detect_time_(metrics.StageTime("text", "detect")) {
   for (const std::string& name : text_schemes.names()) {
-    counters_[name] = SchemeCounters{&metrics.Detections("text", name, "verified"),
-                                     &metrics.Detections("text", name, "unverified"),
-                                     &metrics.Detections("text", name, "not_detected")};
+    schemes_.push_back(SchemeEntry{name, text_schemes.Find(name),
+                                   &metrics.Detections("text", name, "verified"),
+                                   &metrics.Detections("text", name, "unverified"),
+                                   &metrics.Detections("text", name, "not_detected")});
   }
 }
 
@@ -44,19 +45,15 @@ absl::StatusOr<hallmark::v1::DetectResponse> DetectPipeline::Detect(
   response.set_false_positive_probability(1.0);
   watermark::TextDetection best;
   std::string best_scheme;
-  for (const std::string& name : config.text_schemes().names()) {
-    const watermark::TextScheme* scheme = config.text_schemes().Find(name);
-    watermark::TextDetection detection = scheme->Detect(text, config.key_ring().keys());
-    auto counters = counters_.find(name);
-    if (counters != counters_.end()) {
-      (detection.verified   ? counters->second.verified
-       : detection.detected ? counters->second.unverified
-                            : counters->second.not_detected)
-          ->Increment();
-    }
+  for (const SchemeEntry& entry : schemes_) {
+    watermark::TextDetection detection = entry.scheme->Detect(text, config.key_ring().keys());
+    (detection.verified   ? entry.verified
+     : detection.detected ? entry.unverified
+                          : entry.not_detected)
+        ->Increment();
     if (best_scheme.empty() || Strength(detection) > Strength(best)) {
       best = detection;
-      best_scheme = name;
+      best_scheme = entry.name;
     }
   }
   detect_time_.Observe(absl::ToDoubleSeconds(clock_.Now() - start));

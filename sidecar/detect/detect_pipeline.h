@@ -2,7 +2,9 @@
 #ifndef HALLMARK_SIDECAR_DETECT_DETECT_PIPELINE_H_
 #define HALLMARK_SIDECAR_DETECT_DETECT_PIPELINE_H_
 
-#include "absl/container/flat_hash_map.h"
+#include <string>
+#include <vector>
+
 #include "absl/status/statusor.h"
 #include "hallmark/v1/hallmark.pb.h"
 #include "prometheus/counter.h"
@@ -20,21 +22,26 @@ class DetectPipeline {
   DetectPipeline(const Clock& clock, telemetry::Metrics& metrics,
                  const watermark::TextSchemeRegistry& text_schemes);
 
-  // Text: runs every text scheme and reports the strongest verdict.
+  // Text: runs every text scheme (of the registry given to the constructor,
+  // which must outlive this) and reports the strongest verdict.
   // Images: UNIMPLEMENTED until the image scheme exists. Empty or
   // oversized content: INVALID_ARGUMENT.
   absl::StatusOr<hallmark::v1::DetectResponse> Detect(
       const ConfigSnapshot& config, const hallmark::v1::DetectRequest& request) const;
 
  private:
-  struct SchemeCounters {
+  // Each text scheme with its detection counters, in name order; resolved
+  // once here, so a request does no lookups.
+  struct SchemeEntry {
+    std::string name;
+    const watermark::TextScheme* scheme;
     prometheus::Counter* verified;
     prometheus::Counter* unverified;
     prometheus::Counter* not_detected;
   };
   const Clock& clock_;
   prometheus::Histogram& detect_time_;
-  absl::flat_hash_map<std::string, SchemeCounters> counters_;
+  std::vector<SchemeEntry> schemes_;
 };
 
 }  // namespace hallmark::sidecar

@@ -10,6 +10,7 @@
 #include "tools/hallmark/commands.h"
 #include "tools/hallmark/json_line.h"
 #include "tools/hallmark/offline_sidecar.h"
+#include "watermark/image/codec/image_format.h"
 
 namespace hallmark::cli {
 
@@ -19,9 +20,10 @@ int RunDetect(const std::vector<std::string>& argv) {
   if (args->positional().size() != 1) return UsageError("detect", "expected one INPUT file");
   auto input = ReadInput(args->positional()[0]);
   if (!input.ok()) return UsageError("detect", std::string(input.status().message()));
-  if (absl::string_view format = SniffImageFormat(*input); !format.empty()) {
-    return UsageError(
-        "detect", absl::StrCat("INPUT is a ", format, " image; image detection is not built yet"));
+  if (const image::ImageFormat format = image::SniffImageFormat(*input);
+      format != image::ImageFormat::kUnknown) {
+    return UsageError("detect", absl::StrCat("INPUT is a ", image::ImageFormatName(format),
+                                             " image; image detection is not built yet"));
   }
   if (!IsValidUtf8(*input)) return UsageError("detect", "INPUT is not valid UTF-8 text");
   if (!args->Has("keys")) {

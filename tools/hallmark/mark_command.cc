@@ -11,6 +11,7 @@
 #include "tools/hallmark/commands.h"
 #include "tools/hallmark/json_line.h"
 #include "tools/hallmark/offline_sidecar.h"
+#include "watermark/image/codec/image_format.h"
 
 namespace hallmark::cli {
 
@@ -25,9 +26,10 @@ int RunMark(const std::vector<std::string>& argv) {
   if (args->positional().size() != 1) return UsageError("mark", "expected one INPUT file");
   auto input = ReadInput(args->positional()[0]);
   if (!input.ok()) return UsageError("mark", std::string(input.status().message()));
-  if (absl::string_view format = SniffImageFormat(*input); !format.empty()) {
-    return UsageError(
-        "mark", absl::StrCat("INPUT is a ", format, " image; image marking is not built yet"));
+  if (const image::ImageFormat format = image::SniffImageFormat(*input);
+      format != image::ImageFormat::kUnknown) {
+    return UsageError("mark", absl::StrCat("INPUT is a ", image::ImageFormatName(format),
+                                           " image; image marking is not built yet"));
   }
   if (!IsValidUtf8(*input)) return UsageError("mark", "INPUT is not valid UTF-8 text");
 

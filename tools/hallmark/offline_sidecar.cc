@@ -6,7 +6,6 @@
 #include <iterator>
 #include <sstream>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "sidecar/version.h"
 #include "watermark/base/status_macros.h"
@@ -83,15 +82,6 @@ bool IsValidUtf8(absl::string_view text) {
     i += extra + 1;
   }
   return true;
-}
-
-absl::string_view SniffImageFormat(absl::string_view bytes) {
-  if (absl::StartsWith(bytes, "\x89PNG\r\n\x1a\n")) return "png";
-  if (absl::StartsWith(bytes, "\xFF\xD8\xFF")) return "jpeg";
-  if (bytes.size() >= 12 && absl::StartsWith(bytes, "RIFF") && bytes.substr(8, 4) == "WEBP") {
-    return "webp";
-  }
-  return "";
 }
 
 }  // namespace hallmark::cli

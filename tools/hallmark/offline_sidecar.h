@@ -33,9 +33,6 @@ absl::StatusOr<std::string> ReadInput(const std::string& path);
 
 bool IsValidUtf8(absl::string_view text);
 
-// "png", "jpeg", "webp" when the bytes start like one, else "".
-absl::string_view SniffImageFormat(absl::string_view bytes);
-
 }  // namespace hallmark::cli
 
 #endif  // HALLMARK_TOOLS_HALLMARK_OFFLINE_SIDECAR_H_
