@@ -3,7 +3,7 @@
 # and benchmarks included) and runs every test through CTest: GoogleTest
 # unit tests, end-to-end tests against the real hallmarkd (Python grpcio,
 # promtool, a real Prometheus scrape), the Markdown rendering check (Node),
-# and a quick benchmark smoke run.
+# a quick benchmark smoke run, and the container deployment checks.
 #
 #   ./scripts/test.sh            # build in ./build and test
 #   BUILD_DIR=/tmp/b ./scripts/test.sh
@@ -20,3 +20,13 @@ if [ ! -d tests/markdown/node_modules ]; then
   (cd tests/markdown && npm ci --no-audit --no-fund)
 fi
 ctest --test-dir "$BUILD_DIR" --output-on-failure -j"$(nproc)" --timeout 600
+# The deployment paths for real: the container image, the compose demo and
+# `podman kube play` (about 6-8 minutes, mostly the image build). Skipped,
+# with a message, where no container engine can run; SKIP_CONTAINERS=1 skips
+# them on purpose.
+if [ "${SKIP_CONTAINERS:-0}" = 1 ]; then
+  echo "test.sh: SKIP_CONTAINERS=1: container steps skipped"
+else
+  HALLMARKD="$BUILD_DIR/sidecar/hallmarkd" HALLMARK_CLI="$BUILD_DIR/tools/hallmark/hallmark" \
+    ./scripts/container-test.sh
+fi
