@@ -16,6 +16,12 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # end-to-end tests: an independent gRPC client, promtool and a real scrape
   grpc-proto python3 python3-grpcio python3-protobuf prometheus curl
+  # certificates for the TLS tests; an independent JWS verifier for receipts
+  openssl python3-cryptography
+  # deployment checks: `docker-compose config` validates the compose files
+  docker-compose
+  # end-to-end image tests: an independent codec (Pillow) and arrays
+  python3-pil python3-numpy
   # benchmark plots (bench/plot_latency.py)
   python3-matplotlib
   # fuzzing and sanitizers

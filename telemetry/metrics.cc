@@ -46,6 +46,14 @@ Metrics::Metrics(const BuildInfo& build)
                      .Name("hallmark_in_flight_requests")
                      .Help("Requests being processed")
                      .Register(*registry_)),
+      queued_(prometheus::BuildGauge()
+                  .Name("hallmark_queued_requests")
+                  .Help("Requests waiting for a work slot of their modality")
+                  .Register(*registry_)),
+      shed_(prometheus::BuildCounter()
+                .Name("hallmark_shed_requests_total")
+                .Help("Requests refused a work slot (overload), by modality")
+                .Register(*registry_)),
       config_reloads_(prometheus::BuildCounter()
                           .Name("hallmark_config_reloads_total")
                           .Help("Policy and key reloads by result")
@@ -67,7 +75,17 @@ Metrics::Metrics(const BuildInfo& build)
                         .Register(*registry_)
                         .Add({}, prometheus::Histogram::BucketBoundaries{0, 20, 50, 79, 100, 200,
                                                                          500, 1000, 5000});
-  for (const char* modality : {"text", "image"}) InFlight(modality);
+  image_psnr_ = &prometheus::BuildHistogram()
+                     .Name("hallmark_image_psnr_db")
+                     .Help("PSNR in dB of each marked image against its input")
+                     .Register(*registry_)
+                     .Add({}, prometheus::Histogram::BucketBoundaries{30, 35, 38, 40, 42, 44, 46,
+                                                                      48, 50, 55, 60});
+  for (const char* modality : {"text", "image"}) {
+    InFlight(modality);
+    Queued(modality);
+    Shed(modality);
+  }
   for (const char* result : {"success", "rejected"}) ConfigReloads(result);
 }
 
@@ -104,6 +122,14 @@ prometheus::Counter& Metrics::Detections(absl::string_view modality, absl::strin
 
 prometheus::Gauge& Metrics::InFlight(absl::string_view modality) {
   return in_flight_.Add({{"modality", S(modality)}});
+}
+
+prometheus::Gauge& Metrics::Queued(absl::string_view modality) {
+  return queued_.Add({{"modality", S(modality)}});
+}
+
+prometheus::Counter& Metrics::Shed(absl::string_view modality) {
+  return shed_.Add({{"modality", S(modality)}});
 }
 
 prometheus::Counter& Metrics::ConfigReloads(absl::string_view result) {

@@ -54,12 +54,20 @@ class Metrics {
                                   absl::string_view result);
   // hallmark_in_flight_requests{modality}
   prometheus::Gauge& InFlight(absl::string_view modality);
+  // hallmark_queued_requests{modality}: requests waiting for a work slot.
+  prometheus::Gauge& Queued(absl::string_view modality);
+  // hallmark_shed_requests_total{modality}: requests refused a work slot
+  // (overload), whatever the decision their mode turned that into.
+  prometheus::Counter& Shed(absl::string_view modality);
   // hallmark_config_reloads_total{result}: "success" or "rejected".
   prometheus::Counter& ConfigReloads(absl::string_view result);
   // hallmark_keys_loaded: keys accepted for detection.
   prometheus::Gauge& KeysLoaded() { return *keys_loaded_; }
   // hallmark_text_carriers: carriers per marked text (capacity planning).
   prometheus::Histogram& TextCarriers() { return *text_carriers_; }
+  // hallmark_image_psnr_db: PSNR of each marked (or shadow-marked) image
+  // against its input, the invisibility the scheme actually delivered.
+  prometheus::Histogram& ImagePsnr() { return *image_psnr_; }
 
   // Bucket edges in seconds: sub-millisecond for text, and edges that
   // resolve the 200 ms budget (100, 150, 200, 400 ms).
@@ -74,9 +82,12 @@ class Metrics {
   prometheus::Family<prometheus::Histogram>& stage_time_;
   prometheus::Family<prometheus::Counter>& detections_;
   prometheus::Family<prometheus::Gauge>& in_flight_;
+  prometheus::Family<prometheus::Gauge>& queued_;
+  prometheus::Family<prometheus::Counter>& shed_;
   prometheus::Family<prometheus::Counter>& config_reloads_;
   prometheus::Gauge* keys_loaded_;
   prometheus::Histogram* text_carriers_;
+  prometheus::Histogram* image_psnr_;
 };
 
 }  // namespace hallmark::telemetry

@@ -46,6 +46,22 @@ grpc::Status EchoService::MarkTextStream(
   return grpc::Status::OK;
 }
 
+grpc::Status EchoService::MarkImage(grpc::ServerContext*,
+                                    const hallmark::v1::MarkImageRequest* request,
+                                    hallmark::v1::MarkImageResponse* response) {
+  const auto start = std::chrono::steady_clock::now();
+  response->set_image(request->image());
+  response->set_format(request->output_format().empty() ? request->format()
+                                                        : request->output_format());
+  if (request->has_raw()) {
+    *response->mutable_raw() = request->raw();
+    response->set_width(request->raw().width());
+    response->set_height(request->raw().height());
+  }
+  response->set_server_micros(MicrosSince(start));
+  return grpc::Status::OK;
+}
+
 grpc::Status EchoService::Detect(grpc::ServerContext*, const hallmark::v1::DetectRequest*,
                                  hallmark::v1::DetectResponse*) {
   return grpc::Status::OK;

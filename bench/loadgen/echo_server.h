@@ -3,7 +3,9 @@
 // transport cost with the same client, schedule and payloads.
 //
 // MarkText returns the input text unchanged; MarkTextStream returns every
-// delta at once and then a final response; Detect returns an empty verdict.
+// delta at once and then a final response; MarkImage returns the input bytes
+// unchanged (with their format and raw layout, and no decision); Detect
+// returns an empty verdict.
 // Like hallmarkd it uses gRPC's synchronous server with the same message
 // size limit, so the transport path is the same.
 #ifndef HALLMARK_BENCH_LOADGEN_ECHO_SERVER_H_
@@ -27,6 +29,9 @@ class EchoService final : public hallmark::v1::Hallmark::Service {
       grpc::ServerContext* context,
       grpc::ServerReaderWriter<hallmark::v1::MarkTextStreamResponse,
                                hallmark::v1::MarkTextStreamRequest>* stream) override;
+  grpc::Status MarkImage(grpc::ServerContext* context,
+                         const hallmark::v1::MarkImageRequest* request,
+                         hallmark::v1::MarkImageResponse* response) override;
   grpc::Status Detect(grpc::ServerContext* context, const hallmark::v1::DetectRequest* request,
                       hallmark::v1::DetectResponse* response) override;
 };

@@ -73,6 +73,19 @@ std::string ReasonName(hallmark::v1::Reason reason) {
                                                     : hallmark::v1::Reason_Name(reason);
 }
 
+// The image, its format and (raw) layout, as MarkImage sends them.
+void SetImage(const WorkloadImage& image, hallmark::v1::MarkImageRequest& request) {
+  request.set_image(image.bytes);
+  request.set_format(std::string(ImageWorkloadFormatName(image.format)));
+  if (image.format == ImageWorkloadFormat::kRaw) {
+    hallmark::v1::RawImageLayout* raw = request.mutable_raw();
+    raw->set_width(image.width);
+    raw->set_height(image.height);
+    raw->set_channels(image.channels);
+    raw->set_stride(0);
+  }
+}
+
 class LoadRun;
 
 // One unary call in flight; deletes itself when done.
@@ -82,6 +95,8 @@ struct UnaryCall {
   hallmark::v1::MarkTextResponse mark_response;
   hallmark::v1::DetectRequest detect_request;
   hallmark::v1::DetectResponse detect_response;
+  hallmark::v1::MarkImageRequest image_request;
+  hallmark::v1::MarkImageResponse image_response;
   size_t workload = 0;
   TimePoint intended;
   bool measured = false;
@@ -180,6 +195,9 @@ class LoadRun {
   std::vector<std::unique_ptr<TextPool>> text_pools_;         // per workload (text)
   std::vector<std::string> detect_texts_;                     // per workload (detect)
   std::vector<size_t> unary_workloads_;                       // indices into config_
+  // Per workload (detect-image): the Detect request carrying the image the
+  // target marked in Prepare().
+  std::vector<hallmark::v1::DetectRequest> detect_images_;
   std::atomic<uint64_t> next_seq_{0};
   std::atomic<int64_t> warmup_sends_{0};
   int64_t setup_requests_ = 0;
@@ -336,9 +354,14 @@ absl::Status LoadRun::Prepare() {
   recorders_.resize(workloads.size());
   text_pools_.resize(workloads.size());
   detect_texts_.resize(workloads.size());
+  detect_images_.resize(workloads.size());
   for (size_t w = 0; w < workloads.size(); ++w) {
     const WorkloadSpec& spec = workloads[w];
     recorders_[w] = std::make_unique<WorkloadRecorder>(spec.name);
+    if (spec.image() && (w >= config_.images.size() || config_.images[w] == nullptr)) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(spec.name, ": no image was made (MakeWorkloadImages)"));
+    }
     if (spec.unary()) unary_workloads_.push_back(w);
     if (spec.kind == WorkloadKind::kText) {
       text_pools_[w] = std::make_unique<TextPool>(spec.bytes, kTextVariants, w + 1);
@@ -358,6 +381,27 @@ absl::Status LoadRun::Prepare() {
                          GrpcCodeName(status.error_code()), ": ", status.error_message()));
       }
       detect_texts_[w] = response.text();
+    } else if (spec.kind == WorkloadKind::kDetectImage) {
+      // Mark the image once now; every Detect call sends the marked image.
+      grpc::ClientContext context;
+      context.set_deadline(DeadlineIn(absl::Seconds(30)));
+      hallmark::v1::MarkImageRequest request;
+      SetImage(*config_.images[w], request);
+      request.set_space(config_.space);
+      hallmark::v1::MarkImageResponse response;
+      const grpc::Status status = stubs_[0]->MarkImage(&context, request, &response);
+      ++setup_requests_;
+      if (!status.ok()) {
+        return absl::UnavailableError(
+            absl::StrCat(spec.name, ": cannot mark the image to detect on ", label_, ": ",
+                         GrpcCodeName(status.error_code()), ": ", status.error_message()));
+      }
+      hallmark::v1::DetectRequest& detect = detect_images_[w];
+      detect.set_image(response.image());
+      detect.set_format(response.format().empty() ? request.format() : response.format());
+      if (detect.format() == "raw") {
+        *detect.mutable_raw() = response.has_raw() ? response.raw() : request.raw();
+      }
     }
   }
   return absl::OkStatus();
@@ -394,10 +438,17 @@ RunResult LoadRun::Run() {
   result.label = label_;
   result.address = address_;
   result.total.workload = "total";
-  for (const auto& recorder : recorders_) {
-    WorkloadResult w = recorder->Snapshot();
+  for (size_t i = 0; i < recorders_.size(); ++i) {
+    WorkloadResult w = recorders_[i]->Snapshot();
     w.window = config_.duration;
     result.total.Merge(w);
+    if (config_.workloads[i].image()) {
+      const WorkloadImage& image = *config_.images[i];
+      w.payload = image.description;
+      w.request_bytes = static_cast<int64_t>(config_.workloads[i].kind == WorkloadKind::kImage
+                                                 ? image.bytes.size()
+                                                 : detect_images_[i].image().size());
+    }
     result.workloads.push_back(std::move(w));
   }
   result.total.window = config_.duration;
@@ -441,8 +492,17 @@ void LoadRun::IssueUnary(uint64_t seq, TimePoint intended, TimePoint now, int ca
     call->mark_request.set_text(text_pools_[w]->Get(seq));
     stub.async()->MarkText(&call->context, &call->mark_request, &call->mark_response,
                            std::move(done));
+  } else if (spec.kind == WorkloadKind::kImage) {
+    call->image_request.set_space(config_.space);
+    SetImage(*config_.images[w], call->image_request);
+    stub.async()->MarkImage(&call->context, &call->image_request, &call->image_response,
+                            std::move(done));
   } else {
-    call->detect_request.set_text(detect_texts_[w]);
+    if (spec.kind == WorkloadKind::kDetectImage) {
+      call->detect_request = detect_images_[w];
+    } else {
+      call->detect_request.set_text(detect_texts_[w]);
+    }
     stub.async()->Detect(&call->context, &call->detect_request, &call->detect_response,
                          std::move(done));
   }
@@ -454,20 +514,34 @@ void LoadRun::OnUnaryDone(UnaryCall* call, const grpc::Status& status) {
     std::string decision;
     std::string reason;
     int64_t server_micros = -1;
+    const WorkloadKind kind = config_.workloads[call->workload].kind;
+    bool image_decision = false;
     if (!status.ok()) {
       BlockedFromTrailers(call->context, decision, reason);
-    } else if (config_.workloads[call->workload].kind == WorkloadKind::kText) {
+    } else if (kind == WorkloadKind::kText) {
       decision = hallmark::v1::Decision_Name(call->mark_response.decision());
       reason = ReasonName(call->mark_response.reason());
       server_micros = call->mark_response.server_micros();
+    } else if (kind == WorkloadKind::kImage) {
+      const hallmark::v1::MarkImageResponse& r = call->image_response;
+      decision = hallmark::v1::Decision_Name(r.decision());
+      reason = ReasonName(r.reason());
+      server_micros = r.server_micros();
+      image_decision = r.decision() != hallmark::v1::DECISION_UNSPECIFIED;
     } else {
       const hallmark::v1::DetectResponse& r = call->detect_response;
       decision = r.verified()   ? "DETECT_VERIFIED"
                  : r.detected() ? "DETECT_UNVERIFIED"
                                 : "DETECT_NONE";
     }
-    recorders_[call->workload]->RecordUnary(Since(call->intended, now), status.error_code(),
-                                            decision, reason, server_micros);
+    WorkloadRecorder& recorder = *recorders_[call->workload];
+    recorder.RecordUnary(Since(call->intended, now), status.error_code(), decision, reason,
+                         server_micros);
+    if (image_decision) {
+      const hallmark::v1::MarkImageResponse& r = call->image_response;
+      recorder.RecordImage(ImageSample{r.decode_micros(), r.embed_micros(), r.encode_micros(),
+                                       r.psnr_db(), static_cast<int64_t>(r.image().size())});
+    }
   }
   const int caller = call->caller;
   delete call;
@@ -536,8 +610,40 @@ void LoadRun::StreamLoop(size_t w) {
 
 }  // namespace
 
+absl::Status MakeWorkloadImages(RunConfig* config) {
+  config->images.resize(config->workloads.size());
+  for (size_t w = 0; w < config->workloads.size(); ++w) {
+    const WorkloadSpec& spec = config->workloads[w];
+    if (!spec.image() || config->images[w] != nullptr) continue;
+    // Several workloads of the same size and format share one image.
+    for (size_t other = 0; other < w; ++other) {
+      const WorkloadSpec& o = config->workloads[other];
+      if (o.image() && o.width == spec.width && o.height == spec.height &&
+          o.image_format == spec.image_format && o.quality == spec.quality) {
+        config->images[w] = config->images[other];
+        break;
+      }
+    }
+    if (config->images[w] != nullptr) continue;
+    absl::StatusOr<WorkloadImage> image = MakeWorkloadImage(spec, config->image_source);
+    if (!image.ok()) {
+      return absl::Status(image.status().code(),
+                          absl::StrCat(spec.name, ": ", image.status().message()));
+    }
+    config->images[w] = std::make_shared<const WorkloadImage>(*std::move(image));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<RunResult> RunLoad(const RunConfig& config, absl::string_view address,
                                   absl::string_view label) {
+  for (size_t w = 0; w < config.workloads.size(); ++w) {
+    if (config.workloads[w].image() && (w >= config.images.size() || config.images[w] == nullptr)) {
+      RunConfig with_images = config;
+      if (absl::Status made = MakeWorkloadImages(&with_images); !made.ok()) return made;
+      return RunLoad(with_images, address, label);
+    }
+  }
   LoadRun run(config, std::string(address), std::string(label));
   if (absl::Status prepared = run.Prepare(); !prepared.ok()) return prepared;
   return run.Run();

@@ -1,6 +1,6 @@
 // One load run: warm-up, then a measured window, against one gRPC address.
 //
-// Unary workloads (text, detect) run open loop at a fixed rate or closed loop
+// Unary workloads (text, detect, image, detect-image) run open loop at a fixed rate or closed loop
 // with N callers; stream workloads keep N streams going at their token rate.
 // Several workloads in one run are mixed: unary calls take the workloads in
 // turn (call i is workload i mod k), streams run alongside.
@@ -16,6 +16,7 @@
 #ifndef HALLMARK_BENCH_LOADGEN_LOAD_RUNNER_H_
 #define HALLMARK_BENCH_LOADGEN_LOAD_RUNNER_H_
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,7 @@
 #include "absl/time/time.h"
 #include "bench/loadgen/run_stats.h"
 #include "bench/loadgen/workload.h"
+#include "bench/loadgen/workload_image.h"
 
 namespace hallmark::loadgen {
 
@@ -39,7 +41,16 @@ struct RunConfig {
   absl::Duration deadline = absl::Milliseconds(1000);  // per unary call
   std::string space = "loadgen/bench";
   int channels = 1;  // gRPC channels (TCP connections), used in turn
+  // Image workloads: the photo file or directory their images are made from
+  // (see MakeWorkloadImage), and the images themselves, per workload (null
+  // for other kinds). RunLoad makes missing ones; MakeWorkloadImages makes
+  // them once for several runs (the echo baseline, every sweep step).
+  std::string image_source;
+  std::vector<std::shared_ptr<const WorkloadImage>> images;
 };
+
+// Fills config->images for every image workload that has none yet.
+absl::Status MakeWorkloadImages(RunConfig* config);
 
 struct RunResult {
   std::string label;                      // e.g. "hallmarkd" or "echo"
@@ -49,12 +60,13 @@ struct RunResult {
   // Calls sent before the measured window (unary calls and stream deltas),
   // left out of every statistic above.
   int64_t warmup_requests = 0;
-  // Calls made while preparing (one MarkText per detect workload).
+  // Calls made while preparing (one MarkText per detect workload, one
+  // MarkImage per detect-image workload).
   int64_t setup_requests = 0;
 };
 
 // Connects to `address` (host:port or unix:/path), prepares the payloads
-// (Detect marks its text once here) and runs the load. Blocks for about
+// (Detect marks its text or image once here) and runs the load. Blocks for about
 // warmup + duration, plus the time the last calls take to finish.
 absl::StatusOr<RunResult> RunLoad(const RunConfig& config, absl::string_view address,
                                   absl::string_view label);

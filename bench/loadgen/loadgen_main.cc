@@ -14,6 +14,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
+#include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
@@ -34,7 +35,15 @@ ABSL_FLAG(std::vector<std::string>, workload, {"text:4096"},
           "detect:BYTES = Detect on a text of BYTES marked once at start-up; "
           "stream:RATEtps[:WORDSw] = MarkTextStream of a WORDS-word text (default 400), one word "
           "per message at RATE words/s per stream, --concurrency streams at once. Stream latency "
-          "is per delta, from sending it to the next response received (see the usage text)");
+          "is per delta, from sending it to the next response received (see the usage text); "
+          "image:WxH:FORMAT[:qQ] = MarkImage with one W x H photo (from --image_source) encoded "
+          "once at start-up as FORMAT (jpeg, png, webp or raw; quality Q for jpeg and webp, "
+          "default 90); detect-image:WxH:FORMAT[:qQ] = Detect on that image, marked once by the "
+          "target at start-up");
+ABSL_FLAG(std::string, image_source, HALLMARK_LOADGEN_IMAGE_DIR,
+          "Image workloads: a photo file, or a directory whose RGB photos (.jpg, .png, .webp) are "
+          "candidates (the one needing the least upscaling for the requested aspect ratio is "
+          "used); centre-cropped to the aspect ratio and resized bilinearly");
 ABSL_FLAG(std::string, space, "loadgen/bench", "The Space named in every request");
 ABSL_FLAG(double, rate, 1000,
           "Unary calls per second over all unary workloads, open loop (fixed schedule, latency "
@@ -84,6 +93,8 @@ constexpr char kUsage[] =
     "  hallmark-loadgen --target unix:/run/hallmark.sock --rate 0 --concurrency 8\n"
     "  hallmark-loadgen --workload stream:50tps --concurrency 200 --duration 20s\n"
     "  hallmark-loadgen --workload text:4096 --sweep --duration 5s --baseline --json sweep.json\n"
+    "  hallmark-loadgen --workload image:1024x1024:jpeg --rate 20 --duration 30s --baseline\n"
+    "  hallmark-loadgen --workload text:4096 --workload image:1024x1024:jpeg --rate 200\n"
     "\n"
     "Open loop (--rate > 0) sends call i at t0 + i/rate whatever the responses do and measures\n"
     "latency from that intended time, so stalls are not hidden (no coordinated omission); a\n"
@@ -98,6 +109,12 @@ constexpr char kUsage[] =
     "The hold-back itself is reported per stream as \"first text released\": from the first\n"
     "delta to the first response that carries text.\n"
     "server_micros for streams is the sidecar's time summed over the stream.\n"
+    "\n"
+    "Images: one photo per image workload is made at start-up (a real photo centre-cropped\n"
+    "and resized bilinearly, see --image_source) and every call sends the same bytes. For\n"
+    "MarkImage the sidecar's stage times (decode_micros, embed_micros, encode_micros) are\n"
+    "reported under server_micros, with the mean PSNR and output size. The echo baseline\n"
+    "returns the image bytes unchanged.\n"
     "\n"
     "Output: a table (latencies in ms: p50 p90 p99 p99.9 max mean, from the intended send\n"
     "time to the response; server_micros = the sidecar's own time from the responses; errors\n"
@@ -155,7 +172,12 @@ int RunSweepMode(const RunConfig& config) {
   }
   bool unary = false;
   for (const WorkloadSpec& w : config.workloads) unary = unary || w.unary();
-  if (!unary) return Fail("--sweep raises the unary rate: it needs a text: or detect: workload", 2);
+  if (!unary) {
+    return Fail(
+        "--sweep raises the unary rate: it needs a text:, detect:, image: or detect-image: "
+        "workload",
+        2);
+  }
 
   RunContext context;
   context.target = absl::GetFlag(FLAGS_target);
@@ -204,6 +226,7 @@ int Run(int argc, char** argv) {
   config.deadline = absl::Milliseconds(absl::GetFlag(FLAGS_deadline_ms));
   config.space = absl::GetFlag(FLAGS_space);
   config.channels = absl::GetFlag(FLAGS_channels);
+  config.image_source = absl::GetFlag(FLAGS_image_source);
   if (!(config.rate >= 0) || config.rate > 1e7) return Fail("--rate must be 0 to 1e7", 2);
   if (config.concurrency < 1 || config.concurrency > 100000) {
     return Fail("--concurrency must be 1 to 100000", 2);
@@ -212,6 +235,10 @@ int Run(int argc, char** argv) {
   if (config.warmup < absl::ZeroDuration()) return Fail("--warmup must not be negative", 2);
   if (config.deadline <= absl::ZeroDuration()) return Fail("--deadline_ms must be positive", 2);
   if (config.channels < 1 || config.channels > 256) return Fail("--channels must be 1 to 256", 2);
+  // Once, for the target, the echo baseline and every sweep step alike.
+  if (absl::Status made = MakeWorkloadImages(&config); !made.ok()) {
+    return Fail(made.message(), 2);
+  }
 
   if (absl::GetFlag(FLAGS_sweep)) return RunSweepMode(config);
 

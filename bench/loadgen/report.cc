@@ -71,6 +71,29 @@ std::string LatencyJson(const LatencyHistogram& h, int indent) {
   return o.Build();
 }
 
+// Image workloads: what was sent, and what the MarkImage responses reported
+// (stage times, PSNR, output size).
+std::string ImageJson(const WorkloadResult& r, int indent) {
+  JsonObject o(indent);
+  if (!r.payload.empty()) o.String("source", r.payload);
+  if (r.request_bytes > 0) o.Int("request_bytes", r.request_bytes);
+  const ImageStats& image = r.image;
+  o.Int("responses", image.responses);
+  const double responses = image.responses > 0 ? static_cast<double>(image.responses) : 1;
+  o.Number("response_bytes_mean", image.response_bytes_sum / responses, 0);
+  o.Number("psnr_db_mean",
+           image.psnr_count > 0 ? image.psnr_db_sum / static_cast<double>(image.psnr_count) : 0, 2);
+  JsonObject means(o.child_indent());
+  means.Number("decode", absl::ToDoubleMicroseconds(image.decode.mean()), 0);
+  means.Number("embed", absl::ToDoubleMicroseconds(image.embed.mean()), 0);
+  means.Number("encode", absl::ToDoubleMicroseconds(image.encode.mean()), 0);
+  o.Raw("stage_mean_micros", means.Build());
+  o.Raw("decode_ms", LatencyJson(image.decode, o.child_indent()));
+  o.Raw("embed_ms", LatencyJson(image.embed, o.child_indent()));
+  o.Raw("encode_ms", LatencyJson(image.encode, o.child_indent()));
+  return o.Build();
+}
+
 // The fields every result carries (a workload, a run's total, the baseline).
 void AddResultFields(const WorkloadResult& r, JsonObject& o) {
   const int in = o.child_indent();
@@ -85,6 +108,7 @@ void AddResultFields(const WorkloadResult& r, JsonObject& o) {
   o.Raw("server_latency_ms", LatencyJson(r.server_latency, in));
   o.Int("late_sends", r.late_sends);
   o.Raw("send_lag_ms", LatencyJson(r.send_lag, in));
+  if (r.request_bytes > 0 || !r.image.empty()) o.Raw("image", ImageJson(r, in));
   if (r.streams.started > 0 || r.streams.completed > 0) {
     JsonObject s(in);
     s.Int("started", r.streams.started);
@@ -147,10 +171,10 @@ std::string Row(absl::string_view run, absl::string_view workload, const Workloa
                 const LatencyHistogram& h) {
   std::string row;
   if (r != nullptr) {
-    row = absl::StrFormat("%-10s %-18s %9d %9d %7d %6d %9.1f |", run, workload, r->requests, r->ok,
+    row = absl::StrFormat("%-10s %-26s %9d %9d %7d %6d %9.1f |", run, workload, r->requests, r->ok,
                           r->errors, r->late_sends, r->throughput_rps());
   } else {
-    row = absl::StrFormat("%-10s %-63s |", run, workload);
+    row = absl::StrFormat("%-10s %-71s |", run, workload);
   }
   if (h.count() == 0) return absl::StrCat(row, "  (no samples)\n");
   for (const Quantile& q : kQuantiles) absl::StrAppendFormat(&row, " %8.3f", Ms(h.Percentile(q.q)));
@@ -172,6 +196,11 @@ void AppendRun(const RunResult& run, std::string& out) {
       out += Row("", stream ? "  server_micros, per stream (summed)" : "  server_micros", nullptr,
                  w.server_latency);
     }
+    if (!w.image.empty()) {
+      if (w.image.decode.count() > 0) out += Row("", "    decode_micros", nullptr, w.image.decode);
+      if (w.image.embed.count() > 0) out += Row("", "    embed_micros", nullptr, w.image.embed);
+      if (w.image.encode.count() > 0) out += Row("", "    encode_micros", nullptr, w.image.encode);
+    }
   }
   if (several) out += Row(run.label, "all", &run.total, run.total.latency);
 }
@@ -183,6 +212,23 @@ void AppendDetails(const RunResult& run, std::string& out) {
     absl::StrAppend(&out, "    decisions: ", CountsLine(w.decisions), "\n");
     if (!w.reasons.empty()) absl::StrAppend(&out, "    reasons:   ", CountsLine(w.reasons), "\n");
     absl::StrAppend(&out, "    errors:    ", CountsLine(w.errors_by_code), "\n");
+    if (!w.payload.empty()) {
+      absl::StrAppend(&out, "    image:     ", w.payload, "; ", w.request_bytes,
+                      " bytes per request\n");
+    }
+    if (!w.image.empty()) {
+      const ImageStats& image = w.image;
+      absl::StrAppendFormat(&out, "    returned:  %d images, mean %.0f bytes", image.responses,
+                            image.response_bytes_sum / static_cast<double>(image.responses));
+      if (image.psnr_count > 0) {
+        absl::StrAppendFormat(&out, ", mean PSNR %.2f dB",
+                              image.psnr_db_sum / static_cast<double>(image.psnr_count));
+      }
+      absl::StrAppendFormat(&out, "; mean stage times decode %.0f, embed %.0f, encode %.0f us\n",
+                            absl::ToDoubleMicroseconds(image.decode.mean()),
+                            absl::ToDoubleMicroseconds(image.embed.mean()),
+                            absl::ToDoubleMicroseconds(image.encode.mean()));
+    }
     if (w.send_lag.count() > 0) {
       absl::StrAppendFormat(&out,
                             "    send lag:  p50 %.3f ms, p99 %.3f ms, max %.3f ms; late sends "
@@ -245,7 +291,7 @@ std::string FormatTable(const RunContext& context, const RunResult& run,
       absl::FormatDuration(c.warmup), absl::FormatDuration(c.deadline), c.space);
   absl::StrAppendFormat(&out, "machine: %d cores, load average %s before, %s after\n\n",
                         context.cores, context.loadavg_before, context.loadavg_after);
-  absl::StrAppendFormat(&out, "%-10s %-18s %9s %9s %7s %6s %9s | %8s %8s %8s %8s %8s %8s\n", "run",
+  absl::StrAppendFormat(&out, "%-10s %-26s %9s %9s %7s %6s %9s | %8s %8s %8s %8s %8s %8s\n", "run",
                         "workload", "requests", "ok", "errors", "late", "ok/s", "p50 ms", "p90 ms",
                         "p99 ms", "p99.9 ms", "max ms", "mean ms");
   AppendRun(run, out);
@@ -316,6 +362,13 @@ std::string FormatJson(const RunContext& context, const RunResult& run, const Ru
     AddRunFields(*baseline, base);
     root.Raw("baseline", base.Build());
     root.Raw("added_latency_ms", AddedJson(run.total, baseline->total, root.child_indent()));
+    // Per workload, so a mixed run shows what each kind of call pays.
+    JsonObject by_workload(root.child_indent());
+    for (size_t i = 0; i < run.workloads.size() && i < baseline->workloads.size(); ++i) {
+      by_workload.Raw(run.workloads[i].workload, AddedJson(run.workloads[i], baseline->workloads[i],
+                                                           by_workload.child_indent()));
+    }
+    root.Raw("added_latency_ms_by_workload", by_workload.Build());
   }
   return root.Build() + "\n";
 }

@@ -35,6 +35,16 @@ double WorkloadResult::throughput_rps() const {
   return seconds > 0 ? static_cast<double>(ok) / seconds : 0;
 }
 
+void ImageStats::Merge(const ImageStats& other) {
+  responses += other.responses;
+  decode.Merge(other.decode);
+  embed.Merge(other.embed);
+  encode.Merge(other.encode);
+  psnr_db_sum += other.psnr_db_sum;
+  psnr_count += other.psnr_count;
+  response_bytes_sum += other.response_bytes_sum;
+}
+
 void WorkloadResult::Merge(const WorkloadResult& other) {
   requests += other.requests;
   ok += other.ok;
@@ -53,6 +63,7 @@ void WorkloadResult::Merge(const WorkloadResult& other) {
   stream_finish.Merge(other.stream_finish);
   stream_first_release.Merge(other.stream_first_release);
   window = std::max(window, other.window);
+  image.Merge(other.image);
 }
 
 void WorkloadRecorder::RecordSend(absl::Duration lag, bool open_loop) {
@@ -81,6 +92,20 @@ void WorkloadRecorder::RecordUnary(absl::Duration latency, int grpc_code,
   if (grpc_code == 0) ++result_.ok;
   CountOutcome(grpc_code, decision, reason);
   if (server_micros >= 0) result_.server_latency.Record(absl::Microseconds(server_micros));
+}
+
+void WorkloadRecorder::RecordImage(const ImageSample& sample) {
+  absl::MutexLock lock(&mu_);
+  ImageStats& image = result_.image;
+  ++image.responses;
+  if (sample.decode_micros > 0) image.decode.Record(absl::Microseconds(sample.decode_micros));
+  if (sample.embed_micros > 0) image.embed.Record(absl::Microseconds(sample.embed_micros));
+  if (sample.encode_micros > 0) image.encode.Record(absl::Microseconds(sample.encode_micros));
+  if (sample.psnr_db > 0) {
+    image.psnr_db_sum += sample.psnr_db;
+    ++image.psnr_count;
+  }
+  image.response_bytes_sum += static_cast<double>(sample.response_bytes);
 }
 
 void WorkloadRecorder::RecordDeltaLatency(absl::Duration latency) {

@@ -33,6 +33,33 @@ struct StreamCounts {
   int64_t extra_responses = 0;
 };
 
+// What MarkImage responses reported (image workloads), from the calls that
+// returned OK with a decision (the echo baseline sends none).
+struct ImageStats {
+  int64_t responses = 0;
+  // The sidecar's stage times (decode_micros, embed_micros, encode_micros),
+  // each recorded when non-zero (a stage that did not run reports 0).
+  LatencyHistogram decode;
+  LatencyHistogram embed;
+  LatencyHistogram encode;
+  // psnr_db when set (marked or shadowed), and the returned image's size.
+  double psnr_db_sum = 0;
+  int64_t psnr_count = 0;
+  double response_bytes_sum = 0;
+
+  bool empty() const { return responses == 0; }
+  void Merge(const ImageStats& other);
+};
+
+// One MarkImage response's numbers, for WorkloadRecorder::RecordImage.
+struct ImageSample {
+  int64_t decode_micros = 0;
+  int64_t embed_micros = 0;
+  int64_t encode_micros = 0;
+  double psnr_db = 0;
+  int64_t response_bytes = 0;
+};
+
 // Everything measured for one workload (or the merge of several). Copyable.
 struct WorkloadResult {
   std::string workload;
@@ -66,6 +93,11 @@ struct WorkloadResult {
   // streams started in the window.
   LatencyHistogram stream_first_release;
   absl::Duration window = absl::ZeroDuration();  // the measured window's length
+  // Image workloads: the bytes every call sends and where they came from
+  // (set by the runner; not merged into totals), and what the responses said.
+  int64_t request_bytes = 0;
+  std::string payload;
+  ImageStats image;
 
   // ok per second of the measured window.
   double throughput_rps() const;
@@ -85,6 +117,8 @@ class WorkloadRecorder {
   // is negative when the response has none.
   void RecordUnary(absl::Duration latency, int grpc_code, absl::string_view decision,
                    absl::string_view reason, int64_t server_micros);
+  // A MarkImage call returned OK with a decision (after RecordUnary).
+  void RecordImage(const ImageSample& sample);
   // A stream delta got its first response.
   void RecordDeltaLatency(absl::Duration latency);
   void RecordStreamStarted();

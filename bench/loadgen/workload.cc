@@ -28,7 +28,83 @@ absl::StatusOr<size_t> ParseBytes(absl::string_view text, absl::string_view spec
   return static_cast<size_t>(value * multiplier);
 }
 
+// "1024x768" -> {1024, 768}.
+absl::Status ParseImageSize(absl::string_view text, absl::string_view spec, WorkloadSpec& out) {
+  const std::vector<absl::string_view> sides = absl::StrSplit(text, absl::ByAnyChar("xX"));
+  int64_t width = 0;
+  int64_t height = 0;
+  if (sides.size() != 2 || !absl::SimpleAtoi(sides[0], &width) ||
+      !absl::SimpleAtoi(sides[1], &height) || width < 1 || height < 1 || width > kMaxImageSide ||
+      height > kMaxImageSide || width * height > kMaxImagePixels) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("workload \"", spec, "\": the size must be WIDTHxHEIGHT, each side 1 to ",
+                     kMaxImageSide, " and at most ", kMaxImagePixels, " pixels, e.g. 1024x1024"));
+  }
+  out.width = static_cast<int>(width);
+  out.height = static_cast<int>(height);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<WorkloadSpec> ParseImageWorkload(absl::string_view kind,
+                                                const std::vector<absl::string_view>& parts,
+                                                absl::string_view spec) {
+  if (parts.size() < 3 || parts.size() > 4) {
+    return absl::InvalidArgumentError(absl::StrCat("workload \"", spec, "\": expected ", kind,
+                                                   ":WIDTHxHEIGHT:FORMAT[:qQUALITY], e.g. ", kind,
+                                                   ":1024x1024:jpeg"));
+  }
+  WorkloadSpec out;
+  out.kind = kind == "image" ? WorkloadKind::kImage : WorkloadKind::kDetectImage;
+  if (absl::Status size = ParseImageSize(parts[1], spec, out); !size.ok()) return size;
+  const std::string format = absl::AsciiStrToLower(parts[2]);
+  if (format == "jpeg" || format == "jpg") {
+    out.image_format = ImageWorkloadFormat::kJpeg;
+  } else if (format == "png") {
+    out.image_format = ImageWorkloadFormat::kPng;
+  } else if (format == "webp") {
+    out.image_format = ImageWorkloadFormat::kWebp;
+  } else if (format == "raw") {
+    out.image_format = ImageWorkloadFormat::kRaw;
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat("workload \"", spec, "\": unknown format \"",
+                                                   parts[2],
+                                                   "\"; expected jpeg, png, webp or raw"));
+  }
+  if (parts.size() == 4) {
+    absl::string_view quality = parts[3];
+    const bool lossy = out.image_format == ImageWorkloadFormat::kJpeg ||
+                       out.image_format == ImageWorkloadFormat::kWebp;
+    if (!lossy) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "workload \"", spec, "\": a quality applies to jpeg and webp only, not ", format));
+    }
+    if (!absl::ConsumePrefix(&quality, "q") || !absl::SimpleAtoi(quality, &out.quality) ||
+        out.quality < 1 || out.quality > 100) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "workload \"", spec, "\": the fourth field is the quality q1 to q100, e.g. q85"));
+    }
+  }
+  out.name = absl::StrCat(kind, ":", out.width, "x", out.height, ":",
+                          ImageWorkloadFormatName(out.image_format));
+  if (out.quality > 0) absl::StrAppend(&out.name, ":q", out.quality);
+  return out;
+}
+
 }  // namespace
+
+absl::string_view ImageWorkloadFormatName(ImageWorkloadFormat format) {
+  switch (format) {
+    case ImageWorkloadFormat::kJpeg:
+      return "jpeg";
+    case ImageWorkloadFormat::kPng:
+      return "png";
+    case ImageWorkloadFormat::kWebp:
+      return "webp";
+    case ImageWorkloadFormat::kRaw:
+      return "raw";
+  }
+  return "unknown";
+}
 
 absl::StatusOr<WorkloadSpec> ParseWorkload(absl::string_view spec) {
   spec = absl::StripAsciiWhitespace(spec);
@@ -69,15 +145,11 @@ absl::StatusOr<WorkloadSpec> ParseWorkload(absl::string_view spec) {
     if (parts.size() == 3) absl::StrAppend(&out.name, ":", out.stream_words, "w");
     return out;
   }
-  if (kind == "image") {
-    return absl::UnimplementedError(
-        absl::StrCat("workload \"", spec,
-                     "\": image workloads are not supported yet (hallmarkd answers "
-                     "MarkImage with UNIMPLEMENTED)"));
-  }
+  if (kind == "image" || kind == "detect-image") return ParseImageWorkload(kind, parts, spec);
   return absl::InvalidArgumentError(
       absl::StrCat("workload \"", spec, "\": unknown kind \"", kind,
-                   "\"; expected text:BYTES, detect:BYTES or stream:RATEtps"));
+                   "\"; expected text:BYTES, detect:BYTES, stream:RATEtps, image:WxH:FORMAT or "
+                   "detect-image:WxH:FORMAT"));
 }
 
 absl::StatusOr<std::vector<WorkloadSpec>> ParseWorkloads(const std::vector<std::string>& flags) {

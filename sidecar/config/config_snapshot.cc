@@ -28,6 +28,9 @@ SpaceRuntime MakeRuntime(const hallmark::config::v1::SpacePolicy& resolved, std:
   runtime.text_counters =
       std::make_unique<RequestCounters>(metrics, runtime.label, "text", resolved.mode());
   runtime.text_latency = &metrics.AddedLatency("text", resolved.text().scheme());
+  runtime.image_counters =
+      std::make_unique<RequestCounters>(metrics, runtime.label, "image", resolved.mode());
+  runtime.image_latency = &metrics.AddedLatency("image", resolved.image().scheme());
   return runtime;
 }
 

@@ -50,6 +50,8 @@ struct SpaceRuntime {
   const watermark::TextScheme* text_scheme = nullptr;
   std::unique_ptr<RequestCounters> text_counters;
   prometheus::Histogram* text_latency = nullptr;  // added latency, this scheme
+  std::unique_ptr<RequestCounters> image_counters;
+  prometheus::Histogram* image_latency = nullptr;  // added latency, this scheme
 };
 
 // Immutable and thread-safe.

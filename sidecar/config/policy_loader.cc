@@ -1,12 +1,15 @@
 #include "sidecar/config/policy_loader.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "watermark/base/status_macros.h"
+#include "watermark/image/image_scheme_registry.h"
 #include "watermark/key/watermark_key.h"
 
 namespace hallmark::sidecar {
@@ -38,8 +41,26 @@ absl::Status ValidateSpacePolicy(const SpacePolicy& policy, const std::string& p
     return error("text.max_bytes", absl::StrCat("must be from 1 to ", kMaxTextBytesLimit, ", got ",
                                                 policy.text().max_bytes()));
   }
-  if (policy.image().has_max_pixels() && policy.image().max_pixels() == 0) {
-    return error("image.max_pixels", "must be at least 1");
+  if (!policy.image().scheme().empty()) {
+    const std::vector<std::string> known = image::BuiltinImageSchemeNames();
+    if (std::find(known.begin(), known.end(), policy.image().scheme()) == known.end()) {
+      return error("image.scheme", absl::StrCat("unknown image scheme \"", policy.image().scheme(),
+                                                "\"; known: ", absl::StrJoin(known, ", ")));
+    }
+  }
+  if (policy.image().has_max_pixels() &&
+      (policy.image().max_pixels() == 0 || policy.image().max_pixels() > kMaxPixelsLimit)) {
+    return error("image.max_pixels", absl::StrCat("must be from 1 to ", kMaxPixelsLimit, ", got ",
+                                                  policy.image().max_pixels()));
+  }
+  if (policy.image().has_max_bytes() &&
+      (policy.image().max_bytes() == 0 || policy.image().max_bytes() > kMaxImageBytesLimit)) {
+    return error("image.max_bytes", absl::StrCat("must be from 1 to ", kMaxImageBytesLimit,
+                                                 ", got ", policy.image().max_bytes()));
+  }
+  if (policy.image().has_jpeg_quality() && policy.image().jpeg_quality() > 100) {
+    return error("image.jpeg_quality", absl::StrCat("must be from 0 (match the input) to 100, got ",
+                                                    policy.image().jpeg_quality()));
   }
   return absl::OkStatus();
 }
@@ -122,7 +143,10 @@ SpacePolicy ResolveSpacePolicy(const SpacePolicy& defaults, const SpacePolicy* o
   out.set_budget_ms(kDefaultBudgetMs);
   out.mutable_text()->set_scheme(std::string(watermark::kDefaultTextScheme));
   out.mutable_text()->set_max_bytes(kDefaultMaxTextBytes);
+  out.mutable_image()->set_scheme(std::string(image::kDefaultImageScheme));
   out.mutable_image()->set_max_pixels(kDefaultMaxPixels);
+  out.mutable_image()->set_max_bytes(kDefaultMaxImageBytes);
+  out.mutable_image()->set_jpeg_quality(0);
   for (const SpacePolicy* layer : {&defaults, overrides}) {
     if (layer == nullptr) continue;
     if (layer->mode() != hallmark::config::v1::MODE_UNSPECIFIED) out.set_mode(layer->mode());
@@ -134,6 +158,12 @@ SpacePolicy ResolveSpacePolicy(const SpacePolicy& defaults, const SpacePolicy* o
     }
     if (layer->image().has_max_pixels()) {
       out.mutable_image()->set_max_pixels(layer->image().max_pixels());
+    }
+    if (layer->image().has_max_bytes()) {
+      out.mutable_image()->set_max_bytes(layer->image().max_bytes());
+    }
+    if (layer->image().has_jpeg_quality()) {
+      out.mutable_image()->set_jpeg_quality(layer->image().jpeg_quality());
     }
   }
   return out;

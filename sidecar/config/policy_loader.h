@@ -17,6 +17,9 @@ inline constexpr uint32_t kMaxBudgetMs = 60'000;
 inline constexpr uint64_t kDefaultMaxTextBytes = 1 << 20;
 inline constexpr uint64_t kMaxTextBytesLimit = 64 << 20;
 inline constexpr uint64_t kDefaultMaxPixels = 50'000'000;
+inline constexpr uint64_t kMaxPixelsLimit = 268'435'456;  // 16384 x 16384
+inline constexpr uint64_t kDefaultMaxImageBytes = 64 << 20;
+inline constexpr uint64_t kMaxImageBytesLimit = 1 << 30;
 inline constexpr size_t kMaxSpaceNameBytes = 256;
 // The metrics label value of every Space not named in the policy.
 inline constexpr absl::string_view kOtherSpaceLabel = "other";

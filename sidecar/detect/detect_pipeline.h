@@ -11,37 +11,59 @@
 #include "prometheus/histogram.h"
 #include "sidecar/clock/clock.h"
 #include "sidecar/config/config_snapshot.h"
+#include "sidecar/policy/admission_gate.h"
 #include "telemetry/metrics.h"
+#include "watermark/image/image_scheme_registry.h"
+#include "watermark/text/text_scheme_registry.h"
 
 namespace hallmark::sidecar {
 
 // Thread-safe.
 class DetectPipeline {
  public:
-  // Creates the detection series for every scheme in `text_schemes`.
+  // Creates the detection series for every scheme of both registries, which
+  // must outlive the pipeline. Without `image_schemes`, image detection
+  // answers UNIMPLEMENTED. With an `image_gate`, image detection shares the
+  // image marking slots: it waits up to kImageQueueWait for one, else fails
+  // with RESOURCE_EXHAUSTED.
   DetectPipeline(const Clock& clock, telemetry::Metrics& metrics,
-                 const watermark::TextSchemeRegistry& text_schemes);
+                 const watermark::TextSchemeRegistry& text_schemes,
+                 const image::ImageSchemeRegistry* image_schemes = nullptr,
+                 AdmissionGate* image_gate = nullptr);
 
-  // Text: runs every text scheme (of the registry given to the constructor,
-  // which must outlive this) and reports the strongest verdict.
-  // Images: UNIMPLEMENTED until the image scheme exists. Empty or
-  // oversized content: INVALID_ARGUMENT.
+  static constexpr absl::Duration kImageQueueWait = absl::Milliseconds(200);
+
+  // Runs every scheme of the content's modality with every key in the ring
+  // and reports the strongest verdict. Text: empty or over the default
+  // Space's text.max_bytes is INVALID_ARGUMENT. Images: decoded under the
+  // default Space's image limits; corrupt, truncated or unsupported images
+  // are INVALID_ARGUMENT, oversized ones RESOURCE_EXHAUSTED.
   absl::StatusOr<hallmark::v1::DetectResponse> Detect(
       const ConfigSnapshot& config, const hallmark::v1::DetectRequest& request) const;
 
  private:
-  // Each text scheme with its detection counters, in name order; resolved
-  // once here, so a request does no lookups.
+  // Each scheme with its detection counters, in name order; resolved once
+  // here, so a request does no lookups.
+  template <typename Scheme>
   struct SchemeEntry {
     std::string name;
-    const watermark::TextScheme* scheme;
+    const Scheme* scheme;
     prometheus::Counter* verified;
     prometheus::Counter* unverified;
     prometheus::Counter* not_detected;
   };
+
+  absl::StatusOr<hallmark::v1::DetectResponse> DetectImage(
+      const ConfigSnapshot& config, const hallmark::v1::DetectRequest& request) const;
+
   const Clock& clock_;
   prometheus::Histogram& detect_time_;
-  std::vector<SchemeEntry> schemes_;
+  prometheus::Histogram& image_decode_time_;
+  prometheus::Histogram& image_detect_time_;
+  std::vector<SchemeEntry<watermark::TextScheme>> text_schemes_;
+  std::vector<SchemeEntry<image::ImageScheme>> image_schemes_;
+  bool images_enabled_ = false;
+  AdmissionGate* const image_gate_;
 };
 
 }  // namespace hallmark::sidecar

@@ -35,13 +35,22 @@ class InFlight {
 
 HallmarkService::HallmarkService(const ConfigStore& config, const Clock& clock,
                                  telemetry::Metrics& metrics,
-                                 const watermark::TextSchemeRegistry& text_schemes)
-    : config_(config),
+                                 const watermark::TextSchemeRegistry& text_schemes, Limits limits,
+                                 const provenance::ReceiptSigner* receipt_signer)
+    : CheckedHallmarkService(metrics),
+      config_(config),
       clock_(clock),
       metrics_(metrics),
-      text_pipeline_(clock, metrics),
-      detect_pipeline_(clock, metrics, text_schemes),
+      image_schemes_(image::BuiltinImageSchemeRegistry()),
+      text_gate_(limits.text, &metrics.Queued("text"), &metrics.Shed("text")),
+      image_gate_(limits.image, &metrics.Queued("image"), &metrics.Shed("image")),
+      receipt_signer_(receipt_signer),
+      text_pipeline_(clock, metrics, &text_gate_, receipt_signer),
+      image_pipeline_(clock, metrics, image_schemes_, &image_gate_),
+      detect_pipeline_(clock, metrics, text_schemes, &image_schemes_, &image_gate_),
       text_in_flight_(metrics.InFlight("text")),
+      image_in_flight_(metrics.InFlight("image")),
+      invalid_mark_image_(metrics.InvalidRequests("MarkImage")),
       invalid_mark_text_(metrics.InvalidRequests("MarkText")),
       invalid_mark_text_stream_(metrics.InvalidRequests("MarkTextStream")),
       invalid_detect_(metrics.InvalidRequests("Detect")),
@@ -72,19 +81,22 @@ grpc::Status HallmarkService::MarkText(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
-grpc::Status HallmarkService::MarkTextStream(
-    grpc::ServerContext* context,
-    grpc::ServerReaderWriter<hallmark::v1::MarkTextStreamResponse,
-                             hallmark::v1::MarkTextStreamRequest>* stream) {
+grpc::Status HallmarkService::MarkCheckedTextStream(grpc::ServerContext* context,
+                                                    CheckedTextStream* stream) {
   InFlight in_flight(text_in_flight_);
   hallmark::v1::MarkTextStreamRequest request;
   if (!stream->Read(&request)) {
+    if (!stream->status().ok()) return ToGrpc(context, stream->status(), invalid_mark_text_stream_);
+    if (context->IsCancelled()) {  // by the client, or by gRPC (a message over the limit)
+      return grpc::Status(grpc::StatusCode::CANCELLED, "the stream ended before its first request");
+    }
     invalid_mark_text_stream_.Increment();
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         "the stream closed before its first request (which names the space)");
   }
   absl::StatusOr<std::unique_ptr<TextStreamSession>> session =
-      TextStreamSession::Start(config_.Current(), clock_, metrics_, request.space());
+      TextStreamSession::Start(config_.Current(), clock_, metrics_, request.space(),
+                               {receipt_signer_, request.request_id(), request.model()});
   if (!session.ok()) return ToGrpc(context, session.status(), invalid_mark_text_stream_);
 
   hallmark::v1::MarkTextStreamResponse out;
@@ -97,6 +109,7 @@ grpc::Status HallmarkService::MarkTextStream(
       return grpc::Status(grpc::StatusCode::CANCELLED, "the client went away");
     }
   } while (stream->Read(&request));
+  if (!stream->status().ok()) return ToGrpc(context, stream->status(), invalid_mark_text_stream_);
   if (context->IsCancelled()) {
     return grpc::Status(grpc::StatusCode::CANCELLED, "the client cancelled the stream");
   }
@@ -107,16 +120,24 @@ grpc::Status HallmarkService::MarkTextStream(
   return grpc::Status::OK;
 }
 
-grpc::Status HallmarkService::MarkImage(grpc::ServerContext*, const hallmark::v1::MarkImageRequest*,
-                                        hallmark::v1::MarkImageResponse*) {
-  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                      "MarkImage is not built yet: this hallmarkd marks text only");
+grpc::Status HallmarkService::MarkImage(grpc::ServerContext* context,
+                                        const hallmark::v1::MarkImageRequest* request,
+                                        hallmark::v1::MarkImageResponse* response) {
+  InFlight in_flight(image_in_flight_);
+  const std::shared_ptr<const ConfigSnapshot> config = config_.Current();
+  absl::StatusOr<hallmark::v1::MarkImageResponse> result =
+      image_pipeline_.Mark(*config, *request, CallerDeadline(*context));
+  if (!result.ok()) return ToGrpc(context, result.status(), invalid_mark_image_);
+  *response = *std::move(result);
+  return grpc::Status::OK;
 }
 
 grpc::Status HallmarkService::Detect(grpc::ServerContext* context,
                                      const hallmark::v1::DetectRequest* request,
                                      hallmark::v1::DetectResponse* response) {
-  InFlight in_flight(text_in_flight_);
+  InFlight in_flight(request->content_case() == hallmark::v1::DetectRequest::kImage
+                         ? image_in_flight_
+                         : text_in_flight_);
   const std::shared_ptr<const ConfigSnapshot> config = config_.Current();
   absl::StatusOr<hallmark::v1::DetectResponse> result = detect_pipeline_.Detect(*config, *request);
   if (!result.ok()) return ToGrpc(context, result.status(), invalid_detect_);

@@ -9,24 +9,34 @@
 #include "sidecar/clock/clock.h"
 #include "sidecar/config/config_store.h"
 #include "sidecar/detect/detect_pipeline.h"
+#include "sidecar/grpc/checked_hallmark_service.h"
+#include "sidecar/image/image_mark_pipeline.h"
 #include "sidecar/text/text_mark_pipeline.h"
 #include "telemetry/metrics.h"
+#include "watermark/image/image_scheme_registry.h"
 
 namespace hallmark::sidecar {
 
-// Thread-safe: the gRPC server calls it from many threads.
-class HallmarkService final : public hallmark::v1::Hallmark::Service {
+// Thread-safe: the gRPC server calls it from many threads. Requests arrive
+// with their UTF-8 checked (CheckedHallmarkService).
+class HallmarkService final : public CheckedHallmarkService {
  public:
+  // Work slots per modality (PRODUCT §5 overload): text and images are
+  // gated separately, so slow image work cannot starve text.
+  struct Limits {
+    AdmissionLimits text{.max_in_flight = 64, .max_queued = 256};
+    AdmissionLimits image{.max_in_flight = 2, .max_queued = 4};
+  };
+
+  // With a `receipt_signer` (which must outlive the service), marked texts
+  // get signed provenance receipts (docs/provenance.md).
   HallmarkService(const ConfigStore& config, const Clock& clock, telemetry::Metrics& metrics,
-                  const watermark::TextSchemeRegistry& text_schemes);
+                  const watermark::TextSchemeRegistry& text_schemes, Limits limits,
+                  const provenance::ReceiptSigner* receipt_signer = nullptr);
 
   // hallmark::v1::Hallmark::Service:
   grpc::Status MarkText(grpc::ServerContext* context, const hallmark::v1::MarkTextRequest* request,
                         hallmark::v1::MarkTextResponse* response) override;
-  grpc::Status MarkTextStream(
-      grpc::ServerContext* context,
-      grpc::ServerReaderWriter<hallmark::v1::MarkTextStreamResponse,
-                               hallmark::v1::MarkTextStreamRequest>* stream) override;
   grpc::Status MarkImage(grpc::ServerContext* context,
                          const hallmark::v1::MarkImageRequest* request,
                          hallmark::v1::MarkImageResponse* response) override;
@@ -35,6 +45,10 @@ class HallmarkService final : public hallmark::v1::Hallmark::Service {
   grpc::Status GetPolicy(grpc::ServerContext* context,
                          const hallmark::v1::GetPolicyRequest* request,
                          hallmark::v1::GetPolicyResponse* response) override;
+
+  // CheckedHallmarkService:
+  grpc::Status MarkCheckedTextStream(grpc::ServerContext* context,
+                                     CheckedTextStream* stream) override;
 
  private:
   // Converts a pipeline error, counting INVALID_ARGUMENT and attaching the
@@ -45,9 +59,16 @@ class HallmarkService final : public hallmark::v1::Hallmark::Service {
   const ConfigStore& config_;
   const Clock& clock_;
   telemetry::Metrics& metrics_;
+  const image::ImageSchemeRegistry image_schemes_;
+  AdmissionGate text_gate_;
+  AdmissionGate image_gate_;
+  const provenance::ReceiptSigner* const receipt_signer_;
   TextMarkPipeline text_pipeline_;
+  ImageMarkPipeline image_pipeline_;
   DetectPipeline detect_pipeline_;
   prometheus::Gauge& text_in_flight_;
+  prometheus::Gauge& image_in_flight_;
+  prometheus::Counter& invalid_mark_image_;
   prometheus::Counter& invalid_mark_text_;
   prometheus::Counter& invalid_mark_text_stream_;
   prometheus::Counter& invalid_detect_;

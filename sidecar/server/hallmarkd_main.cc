@@ -5,22 +5,23 @@
 // "hallmarkd ready" line. Signals are handled on this thread with sigwait:
 // SIGHUP reloads policy and keys, and so does a change to their files
 // (--watch_config, inotify with a debounce); SIGTERM/SIGINT drain (health turns
-// NOT_SERVING, new calls are refused, in-flight calls finish within the grace
-// period) and exit 0.
+// NOT_SERVING, calls are still served for --drain_delay, then new calls are
+// refused and in-flight calls finish within the grace period) and exit 0.
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <time.h>
 
-#include <cerrno>
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -33,7 +34,10 @@
 #include "sidecar/config/config_store.h"
 #include "sidecar/config/config_watcher.h"
 #include "sidecar/grpc/hallmark_service.h"
+#include "sidecar/grpc/listener_credentials.h"
+#include "sidecar/keys/receipt_key.h"
 #include "sidecar/log/log.h"
+#include "sidecar/server/socket_file.h"
 #include "sidecar/version.h"
 #include "telemetry/metrics.h"
 #include "telemetry/metrics_server.h"
@@ -48,14 +52,42 @@ ABSL_FLAG(std::string, policy, "",
 ABSL_FLAG(std::string, keys, "",
           "Key ring directory (one file per key, file name = key id); without it an "
           "ephemeral key is generated and marks cannot be verified after a restart");
+ABSL_FLAG(absl::Duration, drain_delay, absl::ZeroDuration(),
+          "On SIGTERM, how long to keep serving new calls while health reports NOT_SERVING, "
+          "so that load balancers and clients watching health move away first (in "
+          "Kubernetes, in place of a preStop sleep)");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(20),
-          "On SIGTERM, how long in-flight calls may take to finish");
+          "On SIGTERM, after --drain_delay: how long in-flight calls may take to finish");
 ABSL_FLAG(bool, watch_config, true,
           "Reload when the policy file or the key directory changes (inotify on their "
           "directories, Kubernetes ConfigMap/Secret updates included), as SIGHUP does");
 ABSL_FLAG(std::string, unix_socket_mode, "0660",
           "File mode (octal) of the socket file when --grpc_listen is unix:/path");
+ABSL_FLAG(std::string, unix_socket_group, "",
+          "Group (name or numeric gid) of the socket file when --grpc_listen is unix:/path; "
+          "empty: the process's group");
+ABSL_FLAG(std::string, tls_cert, "",
+          "PEM certificate chain of the gRPC listener (TCP only); with --tls_key, turns TLS on");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "PEM CA certificates for client certificates: mutual TLS, clients without a "
+          "certificate from one of these CAs are refused");
+ABSL_FLAG(absl::Duration, tls_reload_interval, absl::Seconds(10),
+          "How often the TLS files are re-read; changed files apply to new connections");
 ABSL_FLAG(int, max_message_bytes, 16 << 20, "Largest gRPC message accepted, in bytes");
+ABSL_FLAG(int, max_in_flight_text, 0,
+          "Text requests (MarkText, streams, text Detect) working at once; 0 = 16 per core");
+ABSL_FLAG(int, max_queued_text, 256,
+          "Text requests waiting for a slot (each up to its budget); more are shed at once");
+ABSL_FLAG(int, max_in_flight_image, 0,
+          "Image requests (MarkImage, image Detect) working at once; 0 = one per core");
+ABSL_FLAG(int, max_queued_image, 0,
+          "Image requests waiting for a slot (each up to its budget); 0 = two per core");
+ABSL_FLAG(std::string, receipt_key, "",
+          "PEM (PKCS#8) Ed25519 private key that signs the provenance receipts of marked texts "
+          "(openssl genpkey -algorithm ed25519); without it an ephemeral key is generated");
+ABSL_FLAG(std::string, receipt_public_key_out, "",
+          "Write the receipt public key (PEM) to this file at start, for verifiers");
 
 namespace hallmark::sidecar {
 namespace {
@@ -70,13 +102,45 @@ void WarnEphemeralKey(const std::string& key_id) {
   LogWarning("=================================================================");
 }
 
-// Parses an octal permission string such as "0660".
-absl::StatusOr<mode_t> ParseSocketMode(const std::string& text) {
-  if (text.empty() || text.size() > 4 || text.find_first_not_of("01234567") != std::string::npos) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--unix_socket_mode: \"", text, "\" is not an octal mode such as 0660"));
+void WarnEphemeralReceiptKey(const ReceiptKey& key) {
+  LogWarning("=================================================================");
+  LogWarning(absl::StrCat("NO RECEIPT KEY CONFIGURED: signing receipts with the EPHEMERAL key ",
+                          key.signer->key_id(), "."));
+  LogWarning("Its receipts verify only against the public key logged below, which is lost");
+  LogWarning("when this process exits. For real use: hallmark keygen --receipt --out DIR,");
+  LogWarning("then hallmarkd --receipt_key DIR/receipt_key.pem.");
+  LogWarning("=================================================================");
+}
+
+// The unix socket flags, checked.
+absl::StatusOr<SocketFileAccess> SocketFileAccessFromFlags() {
+  SocketFileAccess access;
+  absl::StatusOr<mode_t> mode = ParseSocketMode(absl::GetFlag(FLAGS_unix_socket_mode));
+  if (!mode.ok()) return mode.status();
+  access.mode = *mode;
+  if (const std::string group = absl::GetFlag(FLAGS_unix_socket_group); !group.empty()) {
+    absl::StatusOr<gid_t> gid = ParseSocketGroup(group);
+    if (!gid.ok()) return gid.status();
+    access.group = *gid;
   }
-  return static_cast<mode_t>(std::stoul(text, nullptr, 8) & 0777);
+  return access;
+}
+
+// After SIGTERM: health already says NOT_SERVING; keeps serving for `delay`
+// so that callers move away. Another SIGTERM or SIGINT cuts the delay short;
+// SIGHUP still reloads.
+void WaitOutDrainDelay(const sigset_t& signals, absl::Duration delay, ConfigStore& store) {
+  const absl::Time end = absl::Now() + delay;
+  for (absl::Duration left = delay; left > absl::ZeroDuration(); left = end - absl::Now()) {
+    const timespec timeout = absl::ToTimespec(left);
+    const int signal_number = sigtimedwait(&signals, nullptr, &timeout);
+    if (signal_number == SIGHUP) {
+      store.ReloadAndLog("SIGHUP").IgnoreError();  // logged and counted
+    } else if (signal_number == SIGTERM || signal_number == SIGINT) {
+      LogInfo("second stop signal: cutting the drain delay short");
+      return;
+    }
+  }
 }
 
 int Run() {
@@ -122,6 +186,22 @@ int Run() {
     const auto config = (*store)->Current();
     if (config->key_ring().ephemeral()) WarnEphemeralKey(config->active_key().id());
   }
+  absl::StatusOr<ReceiptKey> receipt_key = LoadReceiptKey(absl::GetFlag(FLAGS_receipt_key));
+  if (!receipt_key.ok()) {
+    LogError(absl::StrCat("cannot start: ", receipt_key.status().message()));
+    return 2;
+  }
+  if (receipt_key->ephemeral) WarnEphemeralReceiptKey(*receipt_key);
+  LogInfo(absl::StrCat("receipt signing key kid=", receipt_key->signer->key_id(), " source=\"",
+                       receipt_key->source,
+                       "\" public_key=", OneLinePublicKey(*receipt_key->signer),
+                       " (base64 SubjectPublicKeyInfo; PEM body)"));
+  if (const std::string out = absl::GetFlag(FLAGS_receipt_public_key_out); !out.empty()) {
+    if (absl::Status written = WriteReceiptPublicKey(*receipt_key->signer, out); !written.ok()) {
+      LogError(absl::StrCat("cannot start: ", written.message()));
+      return 2;
+    }
+  }
 
   absl::StatusOr<std::unique_ptr<telemetry::MetricsServer>> metrics_server =
       telemetry::MetricsServer::Start(absl::GetFlag(FLAGS_metrics_listen), metrics.registry());
@@ -132,18 +212,35 @@ int Run() {
 
   const std::string listen = absl::GetFlag(FLAGS_grpc_listen);
   const bool unix_socket = absl::StartsWith(listen, "unix:");
-  absl::StatusOr<mode_t> socket_mode = ParseSocketMode(absl::GetFlag(FLAGS_unix_socket_mode));
-  if (!socket_mode.ok()) {
-    LogError(absl::StrCat("cannot start: ", socket_mode.status().message()));
+  absl::StatusOr<SocketFileAccess> socket_access = SocketFileAccessFromFlags();
+  if (!socket_access.ok()) {
+    LogError(absl::StrCat("cannot start: ", socket_access.status().message()));
+    return 2;
+  }
+  // TLS files are read and checked now, so that a mistake stops the start.
+  // (Created after the signals are blocked: gRPC re-reads them on a thread.)
+  absl::StatusOr<ListenerCredentials> credentials = MakeListenerCredentials(
+      listen, ListenerTlsSettings{absl::GetFlag(FLAGS_tls_cert), absl::GetFlag(FLAGS_tls_key),
+                                  absl::GetFlag(FLAGS_tls_client_ca),
+                                  absl::GetFlag(FLAGS_tls_reload_interval)});
+  if (!credentials.ok()) {
+    LogError(absl::StrCat("cannot start: ", credentials.status().message()));
     return 2;
   }
 
-  HallmarkService service(**store, clock, metrics, text_schemes);
+  const int cores = std::max(1u, std::thread::hardware_concurrency());
+  auto or_default = [](int value, int fallback) { return value > 0 ? value : fallback; };
+  HallmarkService::Limits limits;
+  limits.text = {or_default(absl::GetFlag(FLAGS_max_in_flight_text), 16 * cores),
+                 std::max(0, absl::GetFlag(FLAGS_max_queued_text))};
+  limits.image = {or_default(absl::GetFlag(FLAGS_max_in_flight_image), cores),
+                  or_default(absl::GetFlag(FLAGS_max_queued_image), 2 * cores)};
+  HallmarkService service(**store, clock, metrics, text_schemes, limits, receipt_key->signer.get());
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int selected_port = 0;
-  builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &selected_port);
+  builder.AddListeningPort(listen, credentials->credentials, &selected_port);
   builder.SetMaxReceiveMessageSize(absl::GetFlag(FLAGS_max_message_bytes));
   builder.SetMaxSendMessageSize(absl::GetFlag(FLAGS_max_message_bytes));
   builder.RegisterService(&service);
@@ -158,11 +255,9 @@ int Run() {
     return 2;
   }
   if (unix_socket) {
-    // "unix:/path" or "unix:relative"; "unix://" is the URI form of an absolute path.
-    std::string path = listen.substr(5);
-    if (absl::StartsWith(path, "//")) path = path.substr(2);
-    if (chmod(path.c_str(), *socket_mode) != 0) {
-      LogError(absl::StrCat("cannot start: chmod ", path, ": ", std::strerror(errno)));
+    if (absl::Status access = ApplySocketFileAccess(UnixSocketPath(listen), *socket_access);
+        !access.ok()) {
+      LogError(absl::StrCat("cannot start: ", access.message()));
       return 2;
     }
   }
@@ -175,13 +270,19 @@ int Run() {
   if (!unix_socket) {
     grpc_address = absl::StrCat(listen.substr(0, listen.rfind(':')), ":", selected_port);
   }
+  if (credentials->security != TransportSecurity::kPlaintext) {
+    LogInfo(absl::StrCat("grpc transport ", TransportSecurityName(credentials->security), ": ",
+                         credentials->summary));
+  }
   {
     const auto config = (*store)->Current();
     LogInfo(absl::StrCat("hallmarkd ready version=", kVersion, " grpc=", grpc_address,
                          " metrics=http://", (*metrics_server)->address(), "/metrics policy=\"",
                          config->policy().source, "\" keys=", config->key_ring().keys().size(),
                          " active_key=", config->active_key().id(),
-                         " watch_config=", *watcher != nullptr ? "on" : "off"));
+                         " receipt_kid=", receipt_key->signer->key_id(),
+                         " watch_config=", *watcher != nullptr ? "on" : "off",
+                         " transport=", TransportSecurityName(credentials->security)));
   }
 
   for (;;) {
@@ -194,11 +295,20 @@ int Run() {
     break;
   }
 
+  const absl::Duration drain_delay = absl::GetFlag(FLAGS_drain_delay);
   const absl::Duration grace = absl::GetFlag(FLAGS_shutdown_grace);
-  LogInfo(absl::StrCat("draining: health NOT_SERVING, refusing new calls, up to ",
-                       absl::FormatDuration(grace), " for in-flight calls"));
   health->SetServingStatus(false);
   health->SetServingStatus(kServiceName, false);
+  if (drain_delay > absl::ZeroDuration()) {
+    LogInfo(absl::StrCat("draining: health NOT_SERVING, still serving for the drain delay (",
+                         absl::FormatDuration(drain_delay), ")"));
+    WaitOutDrainDelay(signals, drain_delay, **store);
+  }
+  // From here gRPC refuses new calls (UNAVAILABLE) and waits for the calls
+  // its handlers have started; those still running when the grace ends are
+  // cancelled.
+  LogInfo(absl::StrCat("draining: health NOT_SERVING, refusing new calls, up to ",
+                       absl::FormatDuration(grace), " for in-flight calls"));
   server->Shutdown(absl::ToChronoTime(absl::Now() + grace));
   server->Wait();
   LogInfo("stopped");
@@ -216,7 +326,11 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "hallmarkd: the Hallmark watermarking sidecar.\n"
       "Usage: hallmarkd [--grpc_listen ADDR] [--metrics_listen ADDR] [--policy FILE] "
-      "[--keys DIR] [--watch_config=false] [--unix_socket_mode 0660]");
+      "[--keys DIR] [--watch_config=false] [--unix_socket_mode 0660] [--unix_socket_group G] "
+      "[--tls_cert FILE --tls_key FILE [--tls_client_ca FILE]] [--drain_delay 5s] "
+      "[--shutdown_grace 20s] [--receipt_key FILE] [--receipt_public_key_out FILE] "
+      "[--max_in_flight_text N] [--max_queued_text N] [--max_in_flight_image N] "
+      "[--max_queued_image N]");
   absl::ParseCommandLine(argc, argv);
   return hallmark::sidecar::Run();
 }

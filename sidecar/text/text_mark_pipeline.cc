@@ -5,6 +5,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "sidecar/config/policy_loader.h"
+#include "sidecar/log/log.h"
+#include "sidecar/policy/blocked_detail.h"
 #include "sidecar/policy/policy_engine.h"
 #include "sidecar/policy/request_budget.h"
 #include "watermark/payload/payload.h"
@@ -23,8 +25,29 @@ absl::Status ValidateTextMarkCall(const SpaceRuntime& space, absl::string_view s
   return absl::OkStatus();
 }
 
-TextMarkPipeline::TextMarkPipeline(const Clock& clock, telemetry::Metrics& metrics)
-    : clock_(clock), metrics_(metrics), embed_time_(metrics.StageTime("text", "embed")) {}
+std::string SignTextReceipt(const provenance::ReceiptSigner& signer,
+                            const provenance::TextReceiptClaims& claims, const Clock& clock,
+                            absl::Time start, prometheus::Histogram& receipt_time) {
+  absl::StatusOr<std::string> receipt = signer.Sign(claims);
+  receipt_time.Observe(absl::ToDoubleSeconds(clock.Now() - start));
+  if (!receipt.ok()) {
+    LogError(absl::StrCat("provenance receipt not signed (payload ", claims.payload_id,
+                          ", request_id \"", claims.request_id,
+                          "\"): ", receipt.status().message()));
+    return "";
+  }
+  return *std::move(receipt);
+}
+
+TextMarkPipeline::TextMarkPipeline(const Clock& clock, telemetry::Metrics& metrics,
+                                   AdmissionGate* gate,
+                                   const provenance::ReceiptSigner* receipt_signer)
+    : clock_(clock),
+      metrics_(metrics),
+      embed_time_(metrics.StageTime("text", "embed")),
+      receipt_time_(metrics.StageTime("text", "receipt")),
+      gate_(gate),
+      receipt_signer_(receipt_signer) {}
 
 absl::StatusOr<hallmark::v1::MarkTextResponse> TextMarkPipeline::Mark(
     const ConfigSnapshot& config, const TextMarkCall& call) const {
@@ -40,10 +63,15 @@ absl::StatusOr<hallmark::v1::MarkTextResponse> TextMarkPipeline::Mark(
   response.set_scheme(std::string(space.policy.text().scheme()));
   MarkOutcome outcome = MarkOutcome::kMarked;
   std::string marked_text;
+  std::string receipt;
 
   if (mode != hallmark::config::v1::MODE_OFF) {
     RequestBudget budget(clock_, start, space.budget, call.caller_deadline);
-    if (scheme == nullptr) {
+    AdmissionGate::Permit permit;
+    if (gate_ != nullptr) permit = gate_->Enter(budget.deadline() - clock_.Now());
+    if (gate_ != nullptr && !permit.admitted()) {
+      outcome = MarkOutcome::kOverload;
+    } else if (scheme == nullptr) {
       outcome = MarkOutcome::kUnsupported;
     } else if (budget.Expired()) {
       outcome = MarkOutcome::kBudget;
@@ -65,6 +93,20 @@ absl::StatusOr<hallmark::v1::MarkTextResponse> TextMarkPipeline::Mark(
         response.set_payload_id(watermark::PayloadId(payload));
         response.set_key_id(key.id());
         marked_text = std::move(result.text);
+        if (receipt_signer_ != nullptr) {
+          // Shadow mode signs too, so that its timing shows the receipt's cost.
+          const absl::Time receipt_start = clock_.Now();
+          receipt = SignTextReceipt(*receipt_signer_,
+                                    {.sha256 = provenance::TextSha256Hex(marked_text),
+                                     .payload_id = response.payload_id(),
+                                     .space = std::string(call.space),
+                                     .model = std::string(call.model),
+                                     .iat = absl::ToUnixSeconds(receipt_start),
+                                     .kid = key.id(),
+                                     .scheme = response.scheme(),
+                                     .request_id = std::string(call.request_id)},
+                                    clock_, receipt_start, receipt_time_);
+        }
       }
     }
     if (outcome == MarkOutcome::kBudget) space.text_counters->CountBudgetExhausted();
@@ -76,6 +118,7 @@ absl::StatusOr<hallmark::v1::MarkTextResponse> TextMarkPipeline::Mark(
   response.set_reason(verdict.reason);
   if (verdict.return_marked) {
     response.set_text(std::move(marked_text));
+    response.set_receipt(std::move(receipt));
   } else {
     response.set_text(call.text.data(), call.text.size());
   }
@@ -84,24 +127,11 @@ absl::StatusOr<hallmark::v1::MarkTextResponse> TextMarkPipeline::Mark(
   space.text_latency->Observe(absl::ToDoubleSeconds(spent));
 
   if (verdict.decision == hallmark::v1::DECISION_BLOCKED) {
-    std::string detail;
-    switch (outcome) {
-      case MarkOutcome::kTooShort:
-        detail = absl::StrCat("the text has ", response.carriers(), " carrier positions; the ",
-                              response.scheme(), " scheme needs ", response.carriers_needed(),
-                              "; the Space enforces marking, so it must not be released");
-        break;
-      case MarkOutcome::kBudget:
-        detail = absl::StrCat("the latency budget (", space.policy.budget_ms(),
-                              " ms) or the caller's deadline ran out");
-        break;
-      case MarkOutcome::kUnsupported:
-        detail = absl::StrCat("text scheme \"", response.scheme(), "\" is not available");
-        break;
-      default:
-        detail = "marking failed";
-    }
-    return BlockedStatus(verdict.reason, detail);
+    BlockedContext context{
+        "text", response.scheme(), space.policy.budget_ms(), gate_,
+        absl::StrCat("the text has ", response.carriers(), " carrier positions; the ",
+                     response.scheme(), " scheme needs ", response.carriers_needed())};
+    return BlockedStatus(verdict.reason, BlockedDetail(outcome, context));
   }
   return response;
 }

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "sidecar/config/policy_loader.h"
 #include "sidecar/policy/policy_engine.h"
+#include "sidecar/text/text_mark_pipeline.h"
 #include "watermark/payload/payload.h"
 
 namespace hallmark::sidecar {
@@ -29,7 +30,7 @@ TextStreamSession::TextStreamSession(std::shared_ptr<const ConfigSnapshot> confi
 
 absl::StatusOr<std::unique_ptr<TextStreamSession>> TextStreamSession::Start(
     std::shared_ptr<const ConfigSnapshot> config, const Clock& clock, telemetry::Metrics& metrics,
-    absl::string_view space) {
+    absl::string_view space, TextStreamReceiptContext receipt) {
   if (absl::Status name = ValidateSpaceName(space); !name.ok()) return name;
   const absl::Time start = clock.Now();
   std::unique_ptr<TextStreamSession> session(
@@ -40,6 +41,12 @@ absl::StatusOr<std::unique_ptr<TextStreamSession>> TextStreamSession::Start(
     const watermark::PayloadFields payload = watermark::NewPayloadFields(space, key, clock.Now());
     session->payload_id_ = watermark::PayloadId(payload);
     session->marker_ = runtime.text_scheme->NewStreamMarker(payload, key);
+    if (receipt.signer != nullptr) {
+      session->receipt_signer_ = receipt.signer;
+      session->request_id_ = std::string(receipt.request_id);
+      session->model_ = std::string(receipt.model);
+      session->receipt_time_ = &metrics.StageTime("text", "receipt");
+    }
   }
   session->Charge(start);
   return session;
@@ -62,8 +69,12 @@ absl::StatusOr<std::string> TextStreamSession::Append(absl::string_view delta) {
   std::string out;
   if (marker_ != nullptr && ReleasesMarked(space_.policy.mode())) {
     out = marker_->Append(delta);
+    if (receipt_signer_ != nullptr) marked_hash_.Update(out);
   } else {
-    if (marker_ != nullptr) marker_->Append(delta);  // shadow: compute, discard
+    if (marker_ != nullptr) {  // shadow: compute (and hash for the receipt), discard
+      const std::string marked = marker_->Append(delta);
+      if (receipt_signer_ != nullptr) marked_hash_.Update(marked);
+    }
     out = std::string(delta);
   }
   Charge(start);
@@ -83,6 +94,8 @@ absl::Status TextStreamSession::Finish(
     if (mode != hallmark::config::v1::MODE_OFF) outcome = MarkOutcome::kUnsupported;
   } else {
     std::string rest = marker_->Finish();
+    const absl::Time receipt_start = clock_.Now();
+    if (receipt_signer_ != nullptr) marked_hash_.Update(rest);
     if (ReleasesMarked(mode)) response.set_delta(std::move(rest));
     response.set_carriers(static_cast<int32_t>(marker_->carriers()));
     response.set_carriers_needed(static_cast<int32_t>(space_.text_scheme->min_carriers()));
@@ -90,6 +103,20 @@ absl::Status TextStreamSession::Finish(
     if (marker_->marked()) {
       response.set_payload_id(payload_id_);
       response.set_key_id(config_->active_key().id());
+      if (receipt_signer_ != nullptr) {
+        std::string receipt = SignTextReceipt(*receipt_signer_,
+                                              {.sha256 = marked_hash_.FinishHex(),
+                                               .payload_id = payload_id_,
+                                               .space = space_name_,
+                                               .model = model_,
+                                               .iat = absl::ToUnixSeconds(receipt_start),
+                                               .kid = config_->active_key().id(),
+                                               .scheme = response.scheme(),
+                                               .request_id = request_id_},
+                                              clock_, receipt_start, *receipt_time_);
+        // Shadow mode signs (and times) it, but the text went out unmarked.
+        if (ReleasesMarked(mode)) response.set_receipt(std::move(receipt));
+      }
     } else {
       outcome = MarkOutcome::kTooShort;
     }

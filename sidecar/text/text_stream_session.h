@@ -24,16 +24,27 @@
 #include "sidecar/clock/clock.h"
 #include "sidecar/config/config_snapshot.h"
 #include "telemetry/metrics.h"
+#include "watermark/provenance/text_receipt.h"
 
 namespace hallmark::sidecar {
+
+// What a stream's provenance receipt needs besides the text.
+struct TextStreamReceiptContext {
+  // Null: no receipt. Must outlive the session.
+  const provenance::ReceiptSigner* signer = nullptr;
+  absl::string_view request_id;
+  absl::string_view model;
+};
 
 // Not thread-safe: one per stream.
 class TextStreamSession {
  public:
-  // Fails with INVALID_ARGUMENT for a bad Space name.
+  // Fails with INVALID_ARGUMENT for a bad Space name. With a signer, a
+  // marked stream's final response carries a receipt for the concatenated
+  // deltas (shadow mode computes and times it without returning it).
   static absl::StatusOr<std::unique_ptr<TextStreamSession>> Start(
       std::shared_ptr<const ConfigSnapshot> config, const Clock& clock, telemetry::Metrics& metrics,
-      absl::string_view space);
+      absl::string_view space, TextStreamReceiptContext receipt = {});
 
   // The text to release now (often empty). Fails with INVALID_ARGUMENT when
   // the stream grows past the Space's text.max_bytes.
@@ -61,6 +72,13 @@ class TextStreamSession {
   const SpaceRuntime& space_;
   std::unique_ptr<watermark::TextStreamMarker> marker_;  // null in mode off
   std::string payload_id_;
+  // Receipts: the signer (null for none), the request's fields, and the
+  // hash of the marked text so far.
+  const provenance::ReceiptSigner* receipt_signer_ = nullptr;
+  std::string request_id_;
+  std::string model_;
+  provenance::TextSha256Builder marked_hash_;
+  prometheus::Histogram* receipt_time_ = nullptr;
   size_t received_bytes_ = 0;
   absl::Duration spent_ = absl::ZeroDuration();
 };

@@ -176,16 +176,45 @@ class CliTest(h.HallmarkTestCase):
         self.assertIs(found["verified"], False)
         self.assertEqual(found["payload_id"], "")
 
-    def test_detect_png_is_bad_input(self):
+    def test_corrupt_png_is_bad_input(self):
         png = self.write_file(self.dir, "image.png",
                               b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(64)))
         result = self.cli("detect", "--keys", self.keys, png)
         self.assertEqual(result.returncode, 2, self.describe(result))
         self.assertEqual(result.stdout, b"")
-        self.assertRegex(result.stderr.decode(), r"png")
-        marked = self.cli("mark", "--keys", self.keys, png)
+        self.assertRegex(result.stderr.decode(), r"PNG|png")
+        marked = self.cli("mark", "--keys", self.keys, "--out", os.path.join(self.dir, "o.png"),
+                          png)
         self.assertEqual(marked.returncode, 2, self.describe(marked))
-        self.assertRegex(marked.stderr.decode(), r"png")
+        self.assertRegex(marked.stderr.decode(), r"PNG|png")
+        self.assertFalse(os.path.exists(os.path.join(self.dir, "o.png")))
+        no_out = self.cli("mark", "--keys", self.keys, png)
+        self.assertEqual(no_out.returncode, 2, self.describe(no_out))
+        self.assertIn("--out", no_out.stderr.decode())
+
+    def test_mark_and_detect_a_photo(self):
+        photo = os.path.join(h.SOURCE_DIR, "tests", "data", "images", "astronaut.jpg")
+        out = os.path.join(self.dir, "marked.jpg")
+        marked = self.cli("mark", "--keys", self.keys, "--space", "cli/images", "--out", out, photo)
+        self.assertEqual(marked.returncode, 0, self.describe(marked))
+        line = json.loads(marked.stdout)
+        self.assertEqual(line["decision"], "DECISION_MARKED")
+        self.assertEqual((line["format"], line["width"], line["height"]), ("jpeg", 512, 512))
+        self.assertGreaterEqual(line["psnr_db"], 40)
+        with open(out, "rb") as f:
+            self.assertEqual(f.read(3), b"\xff\xd8\xff")
+        found = self.cli("detect", "--keys", self.keys, out)
+        self.assertEqual(found.returncode, 0, self.describe(found))
+        result = json.loads(found.stdout)
+        self.assertTrue(result["verified"])
+        self.assertEqual(result["payload_id"], line["payload_id"])
+        self.assertEqual(result["geometry"], "identity")
+        as_webp = self.cli("mark", "--keys", self.keys, "--format", "webp", "--out",
+                           os.path.join(self.dir, "m.webp"), photo)
+        self.assertEqual(json.loads(as_webp.stdout)["format"], "webp")
+        unmarked = self.cli("detect", "--keys", self.keys, photo)
+        self.assertEqual(unmarked.returncode, 1, self.describe(unmarked))
+        self.assertFalse(json.loads(unmarked.stdout)["verified"])
 
     def test_invalid_utf8_is_bad_input(self):
         bad = self.write_file(self.dir, "bad.txt", texts.PROSE.encode() + b"\xff\xfe trailing")

@@ -298,14 +298,6 @@ class ModesAndDetectTest(h.HallmarkTestCase):
         self.assert_rpc_error(grpc.StatusCode.INVALID_ARGUMENT, self.daemon.stub().Detect,
                               D.DetectRequest(), timeout=h.RPC_TIMEOUT)
 
-    def test_images_are_unimplemented(self):
-        png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-        self.assert_rpc_error(grpc.StatusCode.UNIMPLEMENTED, self.daemon.stub().MarkImage,
-                              D.MarkImageRequest(space="e2e/mark", image=png, format="png"),
-                              timeout=h.RPC_TIMEOUT)
-        self.assert_rpc_error(grpc.StatusCode.UNIMPLEMENTED, self.daemon.stub().Detect,
-                              D.DetectRequest(image=png), timeout=h.RPC_TIMEOUT)
-
     # --- health and reflection
 
     def test_health_serving(self):

@@ -1,8 +1,10 @@
-"""A 10-second load smoke test: hallmark-loadgen against a real hallmarkd.
+"""Load smoke tests: hallmark-loadgen against a real hallmarkd.
 
-Asserts behaviour only, never timing (the machines are shared): the run
-completes, every call succeeds and is marked, the JSON report has its
-documented keys, and the daemon counted exactly the calls the generator sent.
+A 10-second text run and a short image run (MarkImage and image Detect on
+small images). Asserts behaviour only, never timing (the machines are
+shared): the run completes, every call succeeds and is marked (or verified),
+the JSON report has its documented keys, and the daemon counted exactly the
+calls the generator sent.
 """
 import json
 import os
@@ -15,6 +17,8 @@ LOADGEN = os.environ.get("HALLMARK_LOADGEN")
 RATE = 200
 DURATION_S = 10
 SPACE = "e2e/loadgen"
+IMAGE_RATE = 10
+IMAGE_DURATION_S = 2
 
 
 @unittest.skipUnless(LOADGEN, "HALLMARK_LOADGEN is not set (run through CTest)")
@@ -65,6 +69,59 @@ class LoadSmokeTest(h.HallmarkTestCase):
         self.assertEqual(counted(), sent)
         self.assertEqual(
             h.metric_sum(daemon.metrics(), "hallmark_requests_total", decision="marked"), sent)
+
+    def test_short_image_run(self):
+        """MarkImage and image Detect, a few calls each on 256x256 images."""
+        daemon = self.start_daemon()
+        report = os.path.join(self.temp_dir(), "loadgen-image.json")
+        run = subprocess.run(
+            [LOADGEN, "--target", daemon.grpc_address,
+             "--workload", "image:256x256:jpeg,detect-image:256x256:png",
+             "--rate", str(IMAGE_RATE), "--duration", f"{IMAGE_DURATION_S}s", "--warmup", "1s",
+             "--space", SPACE, "--json", report],
+            capture_output=True, text=True, timeout=120)
+        self.assertEqual(run.returncode, 0,
+                         f"hallmark-loadgen failed:\nstdout:\n{run.stdout}\nstderr:\n{run.stderr}")
+        with open(report) as f:
+            result = json.load(f)
+
+        # Calls alternate between the two workloads on one schedule.
+        expected = IMAGE_RATE * IMAGE_DURATION_S
+        self.assertGreaterEqual(result["requests"], expected * 0.9, run.stdout)
+        self.assertLessEqual(result["requests"], expected * 1.1, run.stdout)
+        self.assertEqual(result["errors"], 0, f"errors: {result['errors_by_code']}\n{run.stdout}")
+        self.assertEqual(result["ok"], result["requests"])
+        mark, detect = result["workloads"]
+        self.assertEqual(mark["workload"], "image:256x256:jpeg")
+        self.assertEqual(detect["workload"], "detect-image:256x256:png")
+        self.assertGreater(mark["requests"], 0)
+        self.assertGreater(detect["requests"], 0)
+        self.assertEqual(mark["decisions"], {"DECISION_MARKED": mark["requests"]}, run.stdout)
+        self.assertEqual(detect["decisions"], {"DETECT_VERIFIED": detect["requests"]}, run.stdout)
+
+        # The image section: what was sent, and the sidecar's stage times.
+        image = mark["image"]
+        self.assertIn("astronaut.jpg", image["source"])
+        self.assertGreater(image["request_bytes"], 0)
+        self.assertEqual(image["responses"], mark["requests"])
+        self.assertGreater(image["psnr_db_mean"], 30)
+        for stage in ("decode", "embed", "encode"):
+            self.assertIn(stage, image["stage_mean_micros"])
+            self.assertEqual(image[f"{stage}_ms"]["count"], mark["requests"], stage)
+        self.assertGreater(detect["image"]["request_bytes"], 0)
+
+        # One MarkImage to prepare the detect workload; every call reached the
+        # daemon: marks in hallmark_requests_total, detections apart.
+        self.assertEqual(result["setup_requests"], 1)
+        sent = result["requests"] + result["warmup_requests"] + result["setup_requests"]
+
+        def counted():
+            samples = daemon.metrics()
+            return (h.metric_sum(samples, "hallmark_requests_total", modality="image") +
+                    h.metric_sum(samples, "hallmark_detections_total", modality="image"))
+
+        h.wait_until(lambda: counted() >= sent, 10, f"image calls counted to reach {sent}")
+        self.assertEqual(counted(), sent)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ int RunKeygen(const std::vector<std::string>& args);
 int RunPolicy(const std::vector<std::string>& args);
 int RunHealth(const std::vector<std::string>& args);
 int RunDemo(const std::vector<std::string>& args);
+int RunVerify(const std::vector<std::string>& args);
 
 // Prints "hallmark <command>: <message>" to stderr and returns kExitUsage.
 int UsageError(const std::string& command, const std::string& message);

@@ -14,6 +14,7 @@
 #include "absl/strings/str_split.h"
 #include "hallmark/v1/hallmark.grpc.pb.h"
 #include "tools/hallmark/args.h"
+#include "tools/hallmark/channel.h"
 #include "tools/hallmark/commands.h"
 
 namespace hallmark::cli {
@@ -43,10 +44,6 @@ constexpr char kAnswer[] =
     "twelve years, depending on prices and subsidies.\n";
 
 constexpr char kShort[] = "Sure! The capital of France is Paris.";
-
-std::unique_ptr<Hallmark::Stub> Connect(const std::string& addr) {
-  return Hallmark::NewStub(grpc::CreateChannel(addr, grpc::InsecureChannelCredentials()));
-}
 
 void Deadline(grpc::ClientContext& context) {
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
@@ -100,10 +97,12 @@ void PrintDetect(const std::string& what, Hallmark::Stub& stub, const std::strin
 }  // namespace
 
 int RunDemo(const std::vector<std::string>& argv) {
-  auto args = Args::Parse(argv, {"addr"});
+  auto args = Args::Parse(argv, WithChannelFlags({}));
   if (!args.ok()) return UsageError("demo", std::string(args.status().message()));
-  const std::string addr = args->Get("addr", "127.0.0.1:50051");
-  auto stub = Connect(addr);
+  const std::string addr = ChannelAddress(*args);
+  auto channel = OpenChannel(*args);
+  if (!channel.ok()) return UsageError("demo", std::string(channel.status().message()));
+  auto stub = Hallmark::NewStub(*channel);
   const std::vector<std::string> spaces = {"demo/chat", "demo/assistant", "demo/canary",
                                            "demo/legacy", "someone/else"};
 

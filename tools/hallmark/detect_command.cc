@@ -6,6 +6,7 @@
 #include "absl/time/time.h"
 #include "hallmark/v1/hallmark.pb.h"
 #include "sidecar/detect/detect_pipeline.h"
+#include "sidecar/text/utf8.h"
 #include "tools/hallmark/args.h"
 #include "tools/hallmark/commands.h"
 #include "tools/hallmark/json_line.h"
@@ -20,22 +21,27 @@ int RunDetect(const std::vector<std::string>& argv) {
   if (args->positional().size() != 1) return UsageError("detect", "expected one INPUT file");
   auto input = ReadInput(args->positional()[0]);
   if (!input.ok()) return UsageError("detect", std::string(input.status().message()));
-  if (const image::ImageFormat format = image::SniffImageFormat(*input);
-      format != image::ImageFormat::kUnknown) {
-    return UsageError("detect", absl::StrCat("INPUT is a ", image::ImageFormatName(format),
-                                             " image; image detection is not built yet"));
+  const bool is_image = image::SniffImageFormat(*input) != image::ImageFormat::kUnknown;
+  if (!is_image) {
+    if (absl::Status utf8 = sidecar::CheckUtf8("INPUT", *input); !utf8.ok()) {
+      return UsageError("detect",
+                        absl::StrCat(utf8.message(), " (and it is not a PNG/JPEG/WebP image)"));
+    }
   }
-  if (!IsValidUtf8(*input)) return UsageError("detect", "INPUT is not valid UTF-8 text");
   if (!args->Has("keys")) {
     std::fprintf(stderr,
                  "hallmark detect: no --keys given: a mark can be found but not verified\n");
   }
   auto offline = MakeOfflineSidecar(args->Get("policy"), args->Get("keys"), false);
   if (!offline.ok()) return UsageError("detect", std::string(offline.status().message()));
-  sidecar::DetectPipeline pipeline((*offline)->clock, (*offline)->metrics,
-                                   (*offline)->text_schemes);
+  sidecar::DetectPipeline pipeline((*offline)->clock, (*offline)->metrics, (*offline)->text_schemes,
+                                   &(*offline)->image_schemes);
   hallmark::v1::DetectRequest request;
-  request.set_text(*std::move(input));
+  if (is_image) {
+    request.set_image(*std::move(input));
+  } else {
+    request.set_text(*std::move(input));
+  }
   auto response = pipeline.Detect(*(*offline)->config->Current(), request);
   if (!response.ok()) return UsageError("detect", std::string(response.status().message()));
 
@@ -55,6 +61,7 @@ int RunDetect(const std::vector<std::string>& argv) {
       .Add("false_positive_probability", response->false_positive_probability())
       .Add("scheme", response->scheme())
       .Add("carriers", static_cast<int64_t>(response->carriers()));
+  if (is_image) json.Add("geometry", response->geometry());
   std::fputs(json.str().c_str(), stdout);
   return response->verified() ? kExitOk : kExitNegative;
 }

@@ -8,21 +8,23 @@
 #include "absl/strings/numbers.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "tools/hallmark/args.h"
+#include "tools/hallmark/channel.h"
 #include "tools/hallmark/commands.h"
 #include "tools/hallmark/json_line.h"
 
 namespace hallmark::cli {
 
 int RunHealth(const std::vector<std::string>& argv) {
-  auto args = Args::Parse(argv, {"addr", "service", "timeout_ms"});
+  auto args = Args::Parse(argv, WithChannelFlags({"service", "timeout_ms"}));
   if (!args.ok()) return UsageError("health", std::string(args.status().message()));
   int timeout_ms = 2000;
   if (args->Has("timeout_ms") && !absl::SimpleAtoi(args->Get("timeout_ms"), &timeout_ms)) {
     return UsageError("health", "--timeout_ms takes a whole number");
   }
-  const std::string addr = args->Get("addr", "127.0.0.1:50051");
-  auto channel = grpc::CreateChannel(addr, grpc::InsecureChannelCredentials());
-  auto stub = grpc::health::v1::Health::NewStub(channel);
+  const std::string addr = ChannelAddress(*args);
+  auto channel = OpenChannel(*args);
+  if (!channel.ok()) return UsageError("health", std::string(channel.status().message()));
+  auto stub = grpc::health::v1::Health::NewStub(*channel);
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(timeout_ms));
   grpc::health::v1::HealthCheckRequest request;

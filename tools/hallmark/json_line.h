@@ -6,6 +6,7 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "watermark/base/json_string.h"
 
 namespace hallmark::cli {
 
@@ -27,8 +28,7 @@ class JsonLine {
   std::string body_ = "{";
 };
 
-// `s` as a JSON string literal, quotes included.
-std::string JsonQuote(absl::string_view s);
+using ::hallmark::JsonQuote;
 
 }  // namespace hallmark::cli
 

@@ -5,8 +5,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "hallmark/v1/hallmark.pb.h"
+#include "sidecar/image/image_mark_pipeline.h"
+#include "sidecar/keys/receipt_key.h"
 #include "sidecar/policy/policy_engine.h"
 #include "sidecar/text/text_mark_pipeline.h"
+#include "sidecar/text/utf8.h"
 #include "tools/hallmark/args.h"
 #include "tools/hallmark/commands.h"
 #include "tools/hallmark/json_line.h"
@@ -20,22 +23,94 @@ int UsageError(const std::string& command, const std::string& message) {
   return kExitUsage;
 }
 
+namespace {
+
+// Prints a BLOCKED verdict as the JSON line, or a usage error for anything
+// else; returns the exit code.
+int ReportMarkError(const absl::Status& status, FILE* json_stream) {
+  const hallmark::v1::Reason reason = sidecar::BlockedReason(status);
+  if (reason == hallmark::v1::REASON_UNSPECIFIED) {
+    return UsageError("mark", std::string(status.message()));
+  }
+  JsonLine json;
+  json.Add("decision", hallmark::v1::Decision_Name(hallmark::v1::DECISION_BLOCKED))
+      .Add("reason", hallmark::v1::Reason_Name(reason))
+      .Add("error", status.message());
+  std::fputs(json.str().c_str(), json_stream);
+  return kExitNegative;
+}
+
+bool WriteFile(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << bytes;
+  return static_cast<bool>(out);
+}
+
+// Images: the marked file goes to --out (required: binary output), the JSON
+// line to stdout.
+int MarkImageFile(const Args& args, std::string input, OfflineSidecar& offline) {
+  if (!args.Has("out")) return UsageError("mark", "image INPUT needs --out FILE");
+  sidecar::ImageMarkPipeline pipeline(offline.clock, offline.metrics, offline.image_schemes);
+  hallmark::v1::MarkImageRequest request;
+  const std::string space = args.Get("space", "local/cli");
+  request.set_space(space);
+  request.set_image(std::move(input));
+  request.set_output_format(args.Get("format"));
+  absl::StatusOr<hallmark::v1::MarkImageResponse> response =
+      pipeline.Mark(*offline.config->Current(), request);
+  if (!response.ok()) return ReportMarkError(response.status(), stdout);
+  if (!WriteFile(args.Get("out"), response->image())) {
+    return UsageError("mark", absl::StrCat("cannot write ", args.Get("out")));
+  }
+  JsonLine json;
+  json.Add("decision", hallmark::v1::Decision_Name(response->decision()))
+      .Add("reason", hallmark::v1::Reason_Name(response->reason()))
+      .Add("payload_id", response->payload_id())
+      .Add("key_id", response->key_id())
+      .Add("scheme", response->scheme())
+      .Add("micros", static_cast<int64_t>(response->server_micros()))
+      .Add("space", space)
+      .Add("format", response->format())
+      .Add("width", static_cast<int64_t>(response->width()))
+      .Add("height", static_cast<int64_t>(response->height()))
+      .Add("psnr_db", response->psnr_db())
+      .Add("decode_micros", static_cast<int64_t>(response->decode_micros()))
+      .Add("embed_micros", static_cast<int64_t>(response->embed_micros()))
+      .Add("encode_micros", static_cast<int64_t>(response->encode_micros()));
+  std::fputs(json.str().c_str(), stdout);
+  return kExitOk;
+}
+
+}  // namespace
+
 int RunMark(const std::vector<std::string>& argv) {
-  auto args = Args::Parse(argv, {"keys", "policy", "space", "out"});
+  auto args = Args::Parse(argv, {"keys", "policy", "space", "out", "format", "receipt_key"});
   if (!args.ok()) return UsageError("mark", std::string(args.status().message()));
   if (args->positional().size() != 1) return UsageError("mark", "expected one INPUT file");
   auto input = ReadInput(args->positional()[0]);
   if (!input.ok()) return UsageError("mark", std::string(input.status().message()));
-  if (const image::ImageFormat format = image::SniffImageFormat(*input);
-      format != image::ImageFormat::kUnknown) {
-    return UsageError("mark", absl::StrCat("INPUT is a ", image::ImageFormatName(format),
-                                           " image; image marking is not built yet"));
+  const bool is_image = image::SniffImageFormat(*input) != image::ImageFormat::kUnknown;
+  if (!is_image) {
+    if (absl::Status utf8 = sidecar::CheckUtf8("INPUT", *input); !utf8.ok()) {
+      return UsageError("mark",
+                        absl::StrCat(utf8.message(), " (and it is not a PNG/JPEG/WebP image)"));
+    }
   }
-  if (!IsValidUtf8(*input)) return UsageError("mark", "INPUT is not valid UTF-8 text");
+  if (!is_image && args->Has("format")) return UsageError("mark", "--format is for images");
 
   auto offline = MakeOfflineSidecar(args->Get("policy"), args->Get("keys"), true);
   if (!offline.ok()) return UsageError("mark", std::string(offline.status().message()));
-  sidecar::TextMarkPipeline pipeline((*offline)->clock, (*offline)->metrics);
+  if (is_image) {
+    if (args->Has("receipt_key")) return UsageError("mark", "--receipt_key is for text");
+    return MarkImageFile(*args, *std::move(input), **offline);
+  }
+  absl::StatusOr<sidecar::ReceiptKey> receipt_key;
+  if (args->Has("receipt_key")) {
+    receipt_key = sidecar::LoadReceiptKey(args->Get("receipt_key"));
+    if (!receipt_key.ok()) return UsageError("mark", std::string(receipt_key.status().message()));
+  }
+  sidecar::TextMarkPipeline pipeline((*offline)->clock, (*offline)->metrics, /*gate=*/nullptr,
+                                     receipt_key.ok() ? receipt_key->signer.get() : nullptr);
   const std::string space = args->Get("space", "local/cli");
   sidecar::TextMarkCall call{space, *input, "", ""};
   absl::StatusOr<hallmark::v1::MarkTextResponse> response =
@@ -43,22 +118,11 @@ int RunMark(const std::vector<std::string>& argv) {
 
   const bool to_file = args->Has("out");
   FILE* json_stream = to_file ? stdout : stderr;
-  if (!response.ok()) {
-    const hallmark::v1::Reason reason = sidecar::BlockedReason(response.status());
-    if (reason == hallmark::v1::REASON_UNSPECIFIED) {
-      return UsageError("mark", std::string(response.status().message()));
-    }
-    JsonLine json;
-    json.Add("decision", hallmark::v1::Decision_Name(hallmark::v1::DECISION_BLOCKED))
-        .Add("reason", hallmark::v1::Reason_Name(reason))
-        .Add("error", response.status().message());
-    std::fputs(json.str().c_str(), json_stream);
-    return kExitNegative;
-  }
+  if (!response.ok()) return ReportMarkError(response.status(), json_stream);
   if (to_file) {
-    std::ofstream out(args->Get("out"), std::ios::binary | std::ios::trunc);
-    out << response->text();
-    if (!out) return UsageError("mark", absl::StrCat("cannot write ", args->Get("out")));
+    if (!WriteFile(args->Get("out"), response->text())) {
+      return UsageError("mark", absl::StrCat("cannot write ", args->Get("out")));
+    }
   } else {
     std::fwrite(response->text().data(), 1, response->text().size(), stdout);
     std::fflush(stdout);
@@ -73,6 +137,7 @@ int RunMark(const std::vector<std::string>& argv) {
       .Add("space", space)
       .Add("carriers", static_cast<int64_t>(response->carriers()))
       .Add("carriers_needed", static_cast<int64_t>(response->carriers_needed()));
+  if (args->Has("receipt_key")) json.Add("receipt", response->receipt());
   std::fputs(json.str().c_str(), json_stream);
   return kExitOk;
 }

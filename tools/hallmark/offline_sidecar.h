@@ -10,6 +10,7 @@
 #include "sidecar/clock/clock.h"
 #include "sidecar/config/config_store.h"
 #include "telemetry/metrics.h"
+#include "watermark/image/image_scheme_registry.h"
 #include "watermark/text/text_scheme_registry.h"
 
 namespace hallmark::cli {
@@ -18,6 +19,7 @@ struct OfflineSidecar {
   OfflineSidecar();
   telemetry::Metrics metrics;  // kept in-process, never exposed
   watermark::TextSchemeRegistry text_schemes;
+  image::ImageSchemeRegistry image_schemes = image::BuiltinImageSchemeRegistry();
   sidecar::SystemClock clock;
   std::unique_ptr<sidecar::ConfigStore> config;
 };
@@ -30,8 +32,6 @@ absl::StatusOr<std::unique_ptr<OfflineSidecar>> MakeOfflineSidecar(const std::st
 
 // Reads a whole file; "-" reads stdin.
 absl::StatusOr<std::string> ReadInput(const std::string& path);
-
-bool IsValidUtf8(absl::string_view text);
 
 }  // namespace hallmark::cli
 

@@ -30,9 +30,19 @@ std::vector<std::string> ImageSchemeRegistry::names() const {
   return out;
 }
 
+std::vector<std::string> BuiltinImageSchemeNames() {
+  return {std::string(CanonicalGridScheme::kName)};
+}
+
 void RegisterBuiltinImageSchemes(ImageSchemeRegistry& registry) {
   // A fresh registry cannot hold the name yet; a second call keeps the first.
   (void)registry.Register(std::make_unique<CanonicalGridScheme>());
+}
+
+ImageSchemeRegistry BuiltinImageSchemeRegistry() {
+  ImageSchemeRegistry registry;
+  RegisterBuiltinImageSchemes(registry);
+  return registry;
 }
 
 }  // namespace hallmark::image

@@ -27,8 +27,15 @@ class ImageSchemeRegistry {
   absl::flat_hash_map<std::string, std::unique_ptr<ImageScheme>> schemes_;
 };
 
+// The names RegisterBuiltinImageSchemes adds, sorted (for validating a
+// policy without building the schemes).
+std::vector<std::string> BuiltinImageSchemeNames();
+
 // Adds "canonical-grid" (the default image scheme).
 void RegisterBuiltinImageSchemes(ImageSchemeRegistry& registry);
+
+// A registry holding the built-in schemes.
+ImageSchemeRegistry BuiltinImageSchemeRegistry();
 
 inline constexpr absl::string_view kDefaultImageScheme = "canonical-grid";
 

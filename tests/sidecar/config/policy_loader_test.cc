@@ -33,7 +33,7 @@ default:
   mode: shadow
   budget_ms: 200
   text:  { scheme: unicode }
-  image: { scheme: dctq, max_pixels: 50000000 }
+  image: { scheme: canonical-grid, max_pixels: 50000000 }
 spaces:
   "acme/chat":     { mode: enforce }
   "acme/diffuser": { mode: mark, budget_ms: 150 }
@@ -102,6 +102,18 @@ TEST_F(PolicyLoaderTest, UnknownSchemeListsKnownOnes) {
   const std::string error = Error("spaces:\n  \"x/y\": { text: { scheme: zerowidth } }\n");
   EXPECT_THAT(error, HasSubstr("spaces.\"x/y\".text.scheme: unknown text scheme \"zerowidth\""));
   EXPECT_THAT(error, HasSubstr("known: unicode"));
+  const std::string image = Error("default: { image: { scheme: dwtdct } }\n");
+  EXPECT_THAT(image, HasSubstr("default.image.scheme: unknown image scheme \"dwtdct\""));
+  EXPECT_THAT(image, HasSubstr("known: canonical-grid"));
+}
+
+TEST_F(PolicyLoaderTest, ImageLimitsAreChecked) {
+  EXPECT_THAT(Error("default: { image: { max_pixels: 0 } }"),
+              HasSubstr("default.image.max_pixels: must be from 1 to"));
+  EXPECT_THAT(Error("default: { image: { max_bytes: 0 } }"),
+              HasSubstr("default.image.max_bytes: must be from 1 to"));
+  EXPECT_THAT(Error("default: { image: { jpeg_quality: 101 } }"),
+              HasSubstr("default.image.jpeg_quality: must be from 0"));
 }
 
 TEST_F(PolicyLoaderTest, WrongShapesAreErrors) {

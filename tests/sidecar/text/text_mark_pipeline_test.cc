@@ -185,5 +185,79 @@ TEST_F(TextMarkPipelineTest, BadRequestsAreInvalidArgument) {
   EXPECT_EQ(Requests("t/tiny", "marked", "none"), 0);
 }
 
+// --- provenance receipts
+
+class TextMarkPipelineReceiptTest : public TextMarkPipelineTest {
+ protected:
+  TextMarkPipelineReceiptTest()
+      : signer_(*provenance::ReceiptSigner::Generate()),
+        verifier_(*provenance::ReceiptVerifier::FromPublicKeyPem(signer_->public_key_pem())),
+        signing_pipeline_(clock_, metrics_, nullptr, signer_.get()) {}
+
+  absl::StatusOr<hallmark::v1::MarkTextResponse> MarkSigned(const std::string& space,
+                                                            const std::string& text) {
+    return signing_pipeline_.Mark(*config_, TextMarkCall{space, text, "req-1", "model-x"});
+  }
+
+  double ReceiptStageCount() {
+    return MetricValue(*metrics_.registry(), "hallmark_stage_seconds",
+                       {{"modality", "text"}, {"stage", "receipt"}});
+  }
+
+  std::unique_ptr<provenance::ReceiptSigner> signer_;
+  std::unique_ptr<provenance::ReceiptVerifier> verifier_;
+  TextMarkPipeline signing_pipeline_;
+};
+
+TEST_F(TextMarkPipelineReceiptTest, MarkedTextsCarryAReceiptForTheReturnedText) {
+  for (const char* space : {"t/mark", "t/enforce", "unnamed/space"}) {
+    auto r = MarkSigned(space, LongProse());
+    ASSERT_TRUE(r.ok()) << r.status();
+    ASSERT_EQ(r->decision(), hallmark::v1::DECISION_MARKED);
+    absl::StatusOr<provenance::TextReceiptClaims> claims =
+        verifier_->Verify(r->receipt(), r->text());
+    ASSERT_TRUE(claims.ok()) << claims.status();
+    EXPECT_EQ(claims->payload_id, r->payload_id());
+    EXPECT_EQ(claims->space, space);
+    EXPECT_EQ(claims->model, "model-x");
+    EXPECT_EQ(claims->request_id, "req-1");
+    EXPECT_EQ(claims->kid, r->key_id());
+    EXPECT_EQ(claims->scheme, "unicode");
+    EXPECT_EQ(claims->iat, absl::ToUnixSeconds(clock_.Now()));  // the injected clock
+    // Not a receipt for the input.
+    EXPECT_EQ(provenance::ReceiptErrorOf(verifier_->Verify(r->receipt(), LongProse()).status()),
+              provenance::ReceiptError::kHashMismatch);
+  }
+  EXPECT_EQ(ReceiptStageCount(), 3);
+}
+
+TEST_F(TextMarkPipelineReceiptTest, ShadowSignsAndTimesButReturnsNoReceipt) {
+  auto r = MarkSigned("t/shadow", LongProse());
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->decision(), hallmark::v1::DECISION_SHADOWED);
+  EXPECT_EQ(r->text(), LongProse());
+  EXPECT_TRUE(r->receipt().empty());
+  EXPECT_EQ(ReceiptStageCount(), 1);
+}
+
+TEST_F(TextMarkPipelineReceiptTest, UnmarkedTextsGetNoReceipt) {
+  for (const auto& [space, text] : {std::pair<std::string, std::string>{"t/off", LongProse()},
+                                    {"t/mark", ShortText()},
+                                    {"t/shadow", ShortText()}}) {
+    auto r = MarkSigned(space, text);
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_NE(r->decision(), hallmark::v1::DECISION_MARKED);
+    EXPECT_TRUE(r->receipt().empty()) << space;
+  }
+  EXPECT_EQ(ReceiptStageCount(), 0);
+}
+
+TEST_F(TextMarkPipelineReceiptTest, WithoutASignerThereIsNoReceipt) {
+  auto r = Mark("t/mark", LongProse());
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->decision(), hallmark::v1::DECISION_MARKED);
+  EXPECT_TRUE(r->receipt().empty());
+}
+
 }  // namespace
 }  // namespace hallmark::sidecar

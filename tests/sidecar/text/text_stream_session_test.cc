@@ -39,7 +39,8 @@ class TextStreamSessionTest : public testing::SidecarFixture {
   TextStreamSessionTest() : config_(Snapshot(kPolicy)) {}
 
   std::unique_ptr<TextStreamSession> Start(const std::string& space) {
-    auto session = TextStreamSession::Start(config_, clock_, metrics_, space);
+    auto session = TextStreamSession::Start(config_, clock_, metrics_, space,
+                                            {receipt_signer_, "stream-req", "stream-model"});
     EXPECT_TRUE(session.ok()) << session.status();
     return *std::move(session);
   }
@@ -66,6 +67,8 @@ class TextStreamSessionTest : public testing::SidecarFixture {
   }
 
   std::shared_ptr<const ConfigSnapshot> config_;
+  // Set by the receipt tests.
+  const provenance::ReceiptSigner* receipt_signer_ = nullptr;
 };
 
 TEST_F(TextStreamSessionTest, MarkModeStreamsAMarkThatVerifies) {
@@ -149,6 +152,65 @@ TEST_F(TextStreamSessionTest, StreamsPastTheSizeLimitAreRefused) {
 TEST_F(TextStreamSessionTest, BadSpaceIsInvalidArgument) {
   EXPECT_EQ(TextStreamSession::Start(config_, clock_, metrics_, "").status().code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+// --- provenance receipts
+
+class TextStreamSessionReceiptTest : public TextStreamSessionTest {
+ protected:
+  TextStreamSessionReceiptTest()
+      : signer_(*provenance::ReceiptSigner::Generate()),
+        verifier_(*provenance::ReceiptVerifier::FromPublicKeyPem(signer_->public_key_pem())) {
+    receipt_signer_ = signer_.get();
+  }
+
+  double ReceiptStageCount() {
+    return MetricValue(*metrics_.registry(), "hallmark_stage_seconds",
+                       {{"modality", "text"}, {"stage", "receipt"}});
+  }
+
+  std::unique_ptr<provenance::ReceiptSigner> signer_;
+  std::unique_ptr<provenance::ReceiptVerifier> verifier_;
+};
+
+TEST_F(TextStreamSessionReceiptTest, FinalResponseHasTheReceiptOfTheWholeStream) {
+  for (const char* space : {"s/mark", "s/enforce"}) {
+    for (uint32_t seed = 1; seed <= 5; ++seed) {
+      hallmark::v1::MarkTextStreamResponse last;
+      auto out = Stream(space, LongProse(), seed, &last);
+      ASSERT_TRUE(out.ok()) << out.status();
+      ASSERT_EQ(last.decision(), hallmark::v1::DECISION_MARKED);
+      absl::StatusOr<provenance::TextReceiptClaims> claims =
+          verifier_->Verify(last.receipt(), *out);
+      ASSERT_TRUE(claims.ok()) << claims.status();
+      EXPECT_EQ(claims->payload_id, last.payload_id());
+      EXPECT_EQ(claims->space, space);
+      EXPECT_EQ(claims->request_id, "stream-req");
+      EXPECT_EQ(claims->model, "stream-model");
+      EXPECT_EQ(claims->kid, last.key_id());
+    }
+  }
+  EXPECT_EQ(ReceiptStageCount(), 10);
+}
+
+TEST_F(TextStreamSessionReceiptTest, ShadowSignsButReturnsNoReceipt) {
+  hallmark::v1::MarkTextStreamResponse last;
+  auto out = Stream("s/shadow", LongProse(), 3, &last);
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ(*out, LongProse());
+  EXPECT_EQ(last.decision(), hallmark::v1::DECISION_SHADOWED);
+  EXPECT_TRUE(last.receipt().empty());
+  EXPECT_EQ(ReceiptStageCount(), 1);
+}
+
+TEST_F(TextStreamSessionReceiptTest, UnmarkedStreamsGetNoReceipt) {
+  hallmark::v1::MarkTextStreamResponse last;
+  ASSERT_TRUE(Stream("s/mark", ShortText(), 1, &last).ok());
+  EXPECT_EQ(last.decision(), hallmark::v1::DECISION_PASSED_THROUGH);
+  EXPECT_TRUE(last.receipt().empty());
+  ASSERT_TRUE(Stream("s/off", LongProse(), 1, &last).ok());
+  EXPECT_TRUE(last.receipt().empty());
+  EXPECT_EQ(ReceiptStageCount(), 0);
 }
 
 }  // namespace

@@ -34,23 +34,30 @@ constexpr int kMinDetectDimension = 24;
 // (in-cell and cell-to-cell standard deviation) times kTextureGain, clamped.
 // Flat cells get kMinStrength so that they still carry a little.
 constexpr double kTextureGain = 0.35;
-constexpr double kMinStrength = 0.7;
+constexpr double kMinStrength = 1.0;
 constexpr double kMaxStrength = 6.0;
-// Cells within this distance of black or white are faded out: the change
-// would be clipped there.
+// Cells within kSaturationRamp levels of black or white are faded, down to
+// kMinFade: there half of the change (the half pushing outwards) is clipped
+// away, but the other half still carries the chip; documents on white paper
+// and line art have little else to carry the mark.
 constexpr double kSaturationRamp = 12.0;
+constexpr double kMinFade = 0.5;
 // Floor of the local noise estimate in the detector's weights (luminance
 // units): keeps flat cells, where a re-encode wipes the mark out, from
 // dominating.
 constexpr double kNoiseFloor = 1.0;
-// Improved spread spectrum: how much of the host's own projection on a bit's
-// chips is cancelled, and the bounds of the per-bit amplitude factor.
-constexpr double kHostCancel = 1.0;
-constexpr double kMinBitGain = 0.5;
-constexpr double kMaxBitGain = 3.0;
-// Gain of a cell's residual through upsampling, re-averaging and the
-// high-pass filter (measured for the identity geometry).
-constexpr double kResidualResponse = 0.55;
+// Informed embedding (see Mark): bounds of the per-bit gain, how much more
+// energy than the unit-gain residual it may spend on smooth images, and the
+// number of passes (the second one uses the marked grid's noise level).
+constexpr double kMinBitGain = 0.3;
+constexpr double kMaxBitGain = 4.0;
+constexpr double kInformedEnergyGrowth = 1.5;
+constexpr int kInformedPasses = 2;
+// The per-bit margin (in noise units of the detector's statistic) worth
+// spending more than the gentle budget on.
+constexpr double kTargetMargin = 4.0;
+// Below this common margin the host wins on some bits: triage instead.
+constexpr double kMinMargin = 0.5;
 // A decoded codeword whose mean agreement with the soft bits reaches this
 // (in noise units) is reported as detected even without a matching MAC;
 // unmarked images stay near 0.8.
@@ -79,18 +86,34 @@ PlaneView LumaView(const Image& image) {
   return {image.Plane(0), image.width(), image.height(), image.row_stride()};
 }
 
+// The detector's per-cell divisor: the local RMS of the high-passed grid
+// (5 x 5 window) with a floor, so each cell contributes in units of its
+// local noise.
+std::vector<double> NoiseDivisor(const Grid& high, const CellMask& valid) {
+  const Grid noise = LocalRms(high, valid, 2);
+  std::vector<double> out(kCells);
+  for (int k = 0; k < kCells; ++k) {
+    const double n = noise.values[k];
+    out[k] = std::sqrt(n * n + kNoiseFloor * kNoiseFloor);
+  }
+  return out;
+}
+
+std::vector<double> Divide(const Grid& high, const std::vector<double>& divisor,
+                           const CellMask& valid) {
+  std::vector<double> out(kCells, 0.0);
+  for (int k = 0; k < kCells; ++k) {
+    if (!valid.empty() && valid[k] == 0) continue;
+    out[k] = high.values[k] / divisor[k];
+  }
+  return out;
+}
+
 // The detector's view of a grid: the high-passed cells divided by their
 // local noise level, 0 where invalid.
 std::vector<double> NormalisedResponse(const Grid& grid, const CellMask& valid) {
   const Grid high = HighPass(grid, valid);
-  const Grid noise = LocalRms(high, valid, 2);
-  std::vector<double> out(kCells, 0.0);
-  for (int k = 0; k < kCells; ++k) {
-    if (!valid.empty() && valid[k] == 0) continue;
-    const double n = noise.values[k];
-    out[k] = high.values[k] / std::sqrt(n * n + kNoiseFloor * kNoiseFloor);
-  }
-  return out;
+  return Divide(high, NoiseDivisor(high, valid), valid);
 }
 
 struct BitStatistics {
@@ -164,7 +187,7 @@ absl::StatusOr<ImageMarkResult> CanonicalGridScheme::Mark(Image* image,
   for (int k = 0; k < kCells; ++k) {
     const double texture = std::sqrt(in_cell_variance.values[k] + neighbourhood_variance.values[k]);
     const double headroom = std::min(means.values[k], 255.0 - means.values[k]);
-    const double fade = std::clamp(headroom / kSaturationRamp, 0.1, 1.0);
+    const double fade = std::clamp(headroom / kSaturationRamp, kMinFade, 1.0);
     strength[k] = std::clamp(kTextureGain * texture, kMinStrength, kMaxStrength) * fade;
   }
 
@@ -173,49 +196,118 @@ absl::StatusOr<ImageMarkResult> CanonicalGridScheme::Mark(Image* image,
   const int coded_bits = static_cast<int>(coded.size());
   const KeyedLayout layout = DeriveKeyedLayout(key, kCells, coded_bits);
 
-  // Cap the expected full-size distortion at the configured PSNR: scale the
-  // strengths first, so that the host cancellation below knows the
-  // amplitude the detector will actually see.
+  // Informed embedding. The detector's statistic for coded bit i is, to a
+  // very good approximation, linear in that bit's gain g_i:
+  //   b_i z_i = h_i + g_i m_i,
+  // where b_i is the bit's sign, h_i what the unmarked host already
+  // contributes and m_i the response to a unit-gain residual, both computed
+  // here exactly as the detector will (through the upsample / re-average
+  // round trip, the high-pass and the noise normalisation of the *marked*
+  // grid). The gains are then chosen to give every bit the same margin t,
+  // as large as the distortion budget allows: the weakest bit decides
+  // whether the payload survives an edit, so no energy is spent on bits
+  // the host already carries.
   const int width = image->width(), height = image->height();
-  const double max_mse = 255.0 * 255.0 / std::pow(10.0, options_.min_psnr_db / 10.0);
   const double energy_factor = BilinearEnergyFactor(width, height, kGrid, kGrid);
-  auto expected_mse = [&](const std::vector<double>& cells) {
-    double sum = 0;
-    for (double v : cells) sum += v * v;
-    return energy_factor * sum / kCells;
-  };
-  if (const double mse = expected_mse(strength); mse > max_mse) {
-    const double scale = std::sqrt(max_mse / mse);
-    for (double& m : strength) m *= scale;
-  }
-
-  // Improved spread spectrum: measure how the host already projects on each
-  // bit's chips (as the detector will see it) and spend more amplitude on
-  // the bits it opposes, less on those it already favours.
-  const CellMask all_valid;
-  const std::vector<double> host = NormalisedResponse(means, all_valid);
-  const Grid host_noise = LocalRms(HighPass(means, all_valid), all_valid, 2);
-  std::vector<double> projection(coded_bits, 0.0), response(coded_bits, 0.0);
+  const AxisRoundTrip round_trip_x = ComputeAxisRoundTrip(width, kGrid);
+  const AxisRoundTrip round_trip_y = ComputeAxisRoundTrip(height, kGrid);
+  std::vector<double> sign(coded_bits), bit_energy(coded_bits, 0.0);
+  for (int i = 0; i < coded_bits; ++i) sign[i] = coded[i] ? -1.0 : 1.0;
+  Grid unit(kGrid, kGrid);
+  double unit_energy = 0;
   for (int k = 0; k < kCells; ++k) {
     const int bit = layout.bit_of_cell[k];
-    projection[bit] += layout.chip[k] * host[k];
-    const double n = host_noise.values[k];
-    response[bit] += kResidualResponse * strength[k] / std::sqrt(n * n + kNoiseFloor * kNoiseFloor);
+    unit.values[k] = sign[bit] * layout.chip[k] * strength[k];
+    bit_energy[bit] += strength[k] * strength[k];
+    unit_energy += strength[k] * strength[k];
   }
-  std::vector<double> bit_gain(coded_bits);
-  for (int i = 0; i < coded_bits; ++i) {
-    const double sign = coded[i] ? -1.0 : 1.0;
-    const double host_share = response[i] > 0 ? sign * projection[i] / response[i] : 0.0;
-    bit_gain[i] = sign * std::clamp(1.0 - kHostCancel * host_share, kMinBitGain, kMaxBitGain);
-  }
-
+  // The budget: the PSNR floor; and smooth images (whose strengths stay
+  // small to keep flat areas clean) spend at most kInformedEnergyGrowth
+  // times the energy of the unit-gain residual, unless that leaves the bits
+  // a margin under kTargetMargin: then up to the floor, until they have it.
+  const double max_mse = 255.0 * 255.0 / std::pow(10.0, options_.min_psnr_db / 10.0);
+  const double cap_energy = max_mse * kCells / energy_factor;
+  const double gentle_energy = std::min(cap_energy, kInformedEnergyGrowth * unit_energy);
+  const CellMask all_valid;
+  const Grid host_high = HighPass(means, all_valid);
+  const Grid unit_high = HighPass(ApplyRoundTrip(unit, round_trip_x, round_trip_y), all_valid);
+  std::vector<double> divisor = NoiseDivisor(host_high, all_valid);
+  std::vector<double> gain(coded_bits, 1.0);
   Grid residual(kGrid, kGrid);
-  for (int k = 0; k < kCells; ++k) {
-    residual.values[k] = bit_gain[layout.bit_of_cell[k]] * layout.chip[k] * strength[k];
+  for (int pass = 0; pass < kInformedPasses; ++pass) {
+    const BitStatistics host =
+        Despread(Divide(host_high, divisor, all_valid), all_valid, layout, coded_bits);
+    const BitStatistics response =
+        Despread(Divide(unit_high, divisor, all_valid), all_valid, layout, coded_bits);
+    std::vector<double> h(coded_bits), m(coded_bits);
+    for (int i = 0; i < coded_bits; ++i) {
+      h[i] = sign[i] * host.z[i];
+      m[i] = std::max(1e-6, sign[i] * response.z[i]);
+    }
+    auto gains_for = [&](double t, std::vector<double>* out) {
+      double energy = 0;
+      for (int i = 0; i < coded_bits; ++i) {
+        const double g = std::clamp((t - h[i]) / m[i], kMinBitGain, kMaxBitGain);
+        if (out != nullptr) (*out)[i] = g;
+        energy += g * g * bit_energy[i];
+      }
+      return energy;
+    };
+    // The largest common margin within a budget (the energy grows with t).
+    // The margin may come out negative (a host that opposes some bits more
+    // than the budget can overcome): then the least bad equal margin.
+    auto margin_within = [&](double budget) {
+      double lo = -kMaxBitGain * 64, hi = 1;
+      while (gains_for(hi, nullptr) < budget && hi < 1e6) hi *= 2;
+      for (int step = 0; step < 50; ++step) {
+        const double mid = 0.5 * (lo + hi);
+        (gains_for(mid, nullptr) <= budget ? lo : hi) = mid;
+      }
+      return lo;
+    };
+    double margin = margin_within(gentle_energy);
+    if (margin < kTargetMargin) margin = std::min(kTargetMargin, margin_within(cap_energy));
+    if (margin >= kMinMargin) {
+      gains_for(margin, &gain);
+    } else {
+      // Not every bit can be carried (a host that opposes some bits more
+      // than the budget can overcome): an equal margin would then make
+      // every bit wrong. Secure the cheapest bits at kMinMargin instead and
+      // leave the rest to the error-correcting code.
+      std::vector<int> order(coded_bits);
+      std::vector<double> need(coded_bits), cost(coded_bits);
+      double spent = 0;
+      for (int i = 0; i < coded_bits; ++i) {
+        order[i] = i;
+        need[i] = std::clamp((kMinMargin - h[i]) / m[i], kMinBitGain, kMaxBitGain);
+        const bool reachable = h[i] + need[i] * m[i] >= kMinMargin - 1e-9;
+        cost[i] = reachable ? (need[i] * need[i] - kMinBitGain * kMinBitGain) * bit_energy[i]
+                            : std::numeric_limits<double>::infinity();
+        gain[i] = kMinBitGain;
+        spent += kMinBitGain * kMinBitGain * bit_energy[i];
+      }
+      std::sort(order.begin(), order.end(), [&](int a, int b) { return cost[a] < cost[b]; });
+      for (int i : order) {
+        if (!std::isfinite(cost[i]) || spent + cost[i] > cap_energy) break;
+        gain[i] = need[i];
+        spent += cost[i];
+      }
+    }
+    for (int k = 0; k < kCells; ++k) {
+      residual.values[k] = gain[layout.bit_of_cell[k]] * unit.values[k];
+    }
+    // The marked grid's own noise level is what the detector divides by.
+    if (pass + 1 < kInformedPasses) {
+      Grid marked = ApplyRoundTrip(residual, round_trip_x, round_trip_y);
+      for (int k = 0; k < kCells; ++k) marked.values[k] += means.values[k];
+      divisor = NoiseDivisor(HighPass(marked, all_valid), all_valid);
+    }
   }
-  // The per-bit gains move the energy a little; bring it back under the cap.
-  if (const double mse = expected_mse(residual.values); mse > max_mse) {
-    const double scale = std::sqrt(max_mse / mse);
+  // Never above the distortion cap, whatever the clamps did.
+  double residual_energy = 0;
+  for (double r : residual.values) residual_energy += r * r;
+  if (residual_energy > cap_energy) {
+    const double scale = std::sqrt(cap_energy / residual_energy);
     for (double& r : residual.values) r *= scale;
   }
 

@@ -38,14 +38,17 @@ std::vector<GeometryHypothesis> SearchGeometries() {
 
 namespace {
 
-double Bilinear(const Grid& g, double x, double y) {
-  x = std::clamp(x, 0.0, g.width - 1.0);
-  y = std::clamp(y, 0.0, g.height - 1.0);
-  const int x0 = std::min(static_cast<int>(x), g.width - 2);
-  const int y0 = std::min(static_cast<int>(y), g.height - 2);
+// Bilinear sample of `g` at (x, y) in sample coordinates, edges clamped.
+// The grid is at least 2 x 2.
+inline double Bilinear(const double* g, int width, int height, double x, double y) {
+  x = std::clamp(x, 0.0, width - 1.0);
+  y = std::clamp(y, 0.0, height - 1.0);
+  const int x0 = std::min(static_cast<int>(x), width - 2);
+  const int y0 = std::min(static_cast<int>(y), height - 2);
   const double tx = x - x0, ty = y - y0;
-  const double top = g.at(x0, y0) + tx * (g.at(x0 + 1, y0) - g.at(x0, y0));
-  const double bottom = g.at(x0, y0 + 1) + tx * (g.at(x0 + 1, y0 + 1) - g.at(x0, y0 + 1));
+  const double* row = g + static_cast<size_t>(y0) * width + x0;
+  const double top = row[0] + tx * (row[1] - row[0]);
+  const double bottom = row[width] + tx * (row[width + 1] - row[width]);
   return top + ty * (bottom - top);
 }
 
@@ -55,34 +58,35 @@ Grid SampleGrid(const Grid& analysis, double aspect, const GeometryHypothesis& h
                 int grid_size, CellMask* valid) {
   Grid out(grid_size, grid_size);
   valid->assign(static_cast<size_t>(grid_size) * grid_size, 0);
+
+  // The hypothesis is affine from the marked image's normalised coordinates
+  // (u, v) to the analysis image's sample coordinates (x, y):
+  //   x = x0 + xu u + xv v,  y = y0 + yu u + yv v.
   const double radians = hypothesis.rotate_degrees * std::numbers::pi / 180.0;
   const double c = std::cos(radians), s = std::sin(radians);
-  const double inv_scale = 1.0 / hypothesis.crop_scale;
-  const double quarter = 0.25 / grid_size;
-  // Small tolerance: a quarter point exactly on the border is inside.
-  const double lo = -1e-9, hi = 1.0 + 1e-9;
+  const double k = 1.0 / hypothesis.crop_scale;
+  const double flip = hypothesis.flip ? -1.0 : 1.0;
+  // Centred: dx = flip (u - 1/2) k aspect, dy = (v - 1/2) k (received
+  // height units); rotated: rx = c dx - s dy, ry = s dx + c dy; then
+  // ru = 1/2 + rx / aspect, rv = 1/2 + ry.
+  const double ru_u = c * flip * k, ru_v = -s * k / aspect;
+  const double rv_u = s * flip * k * aspect, rv_v = c * k;
+  const double ru_0 = 0.5 - 0.5 * (ru_u + ru_v), rv_0 = 0.5 - 0.5 * (rv_u + rv_v);
+  const double aw = analysis.width, ah = analysis.height;
+  const double xu = ru_u * aw, xv = ru_v * aw, x0 = ru_0 * aw - 0.5;
+  const double yu = rv_u * ah, yv = rv_v * ah, y0 = rv_0 * ah - 0.5;
+  // One bilinear tap at each cell's centre: on an analysis image twice the
+  // grid it averages the 2 x 2 samples the cell covers (exactly so for the
+  // identity). Cells whose centre falls outside the received image are
+  // invalid.
+  const double* g = analysis.values.data();
   for (int gy = 0; gy < grid_size; ++gy) {
+    const double v = (gy + 0.5) / grid_size;
     for (int gx = 0; gx < grid_size; ++gx) {
-      double sum = 0;
-      bool inside = true;
-      for (int q = 0; q < 4 && inside; ++q) {
-        double u = (gx + 0.5) / grid_size + ((q & 1) ? quarter : -quarter);
-        const double v = (gy + 0.5) / grid_size + ((q & 2) ? quarter : -quarter);
-        if (hypothesis.flip) u = 1.0 - u;
-        // Centred coordinates in units of the received height.
-        double dx = (u - 0.5) * inv_scale * aspect;
-        double dy = (v - 0.5) * inv_scale;
-        const double rx = c * dx - s * dy;
-        const double ry = s * dx + c * dy;
-        const double ru = 0.5 + rx / aspect, rv = 0.5 + ry;
-        if (ru < lo || ru > hi || rv < lo || rv > hi) {
-          inside = false;
-          break;
-        }
-        sum += Bilinear(analysis, ru * analysis.width - 0.5, rv * analysis.height - 0.5);
-      }
-      if (!inside) continue;
-      out.at(gx, gy) = sum / 4;
+      const double u = (gx + 0.5) / grid_size;
+      const double x = x0 + xu * u + xv * v, y = y0 + yu * u + yv * v;
+      if (x < -0.5 || x > aw - 0.5 || y < -0.5 || y > ah - 0.5) continue;
+      out.at(gx, gy) = Bilinear(g, analysis.width, analysis.height, x, y);
       (*valid)[static_cast<size_t>(gy) * grid_size + gx] = 1;
     }
   }

@@ -26,10 +26,10 @@ std::vector<GeometryHypothesis> SearchGeometries();
 
 // Samples a grid_size x grid_size grid from `analysis` (the received image
 // area-downscaled to a fixed size; `aspect` = received width / height) under
-// `hypothesis`: each cell is the mean of four bilinear samples at its
-// quarter points, so the identity reproduces the exact area average when the
-// analysis side is twice the grid side. Cells that fall outside the received
-// image are marked invalid in `valid`.
+// `hypothesis`: each cell is one bilinear sample at its centre, which for
+// the identity on an analysis image twice the grid's side is the exact mean
+// of the 2 x 2 samples the cell covers. Cells whose centre falls outside the
+// received image are marked invalid in `valid`.
 Grid SampleGrid(const Grid& analysis, double aspect, const GeometryHypothesis& hypothesis,
                 int grid_size, CellMask* valid);
 

@@ -6,77 +6,100 @@
 namespace hallmark::image {
 namespace {
 
-bool IsValid(const CellMask& valid, int width, int x, int y) {
-  return valid.empty() || valid[static_cast<size_t>(y) * width + x] != 0;
-}
+// Box sums of `values` (invalid cells as 0) and of the valid-cell count
+// over the (2r+1)^2 window of every cell.
+struct WindowSums {
+  Grid sums;
+  Grid counts;
+};
 
-// Summed-area table with one row and column of zero padding.
-class SummedArea {
- public:
-  SummedArea(int width, int height) : width_(width), sums_((width + 1) * (height + 1), 0.0) {}
-  double& at(int x, int y) { return sums_[static_cast<size_t>(y) * (width_ + 1) + x]; }
-  double at(int x, int y) const { return sums_[static_cast<size_t>(y) * (width_ + 1) + x]; }
-  void Integrate(int height) {
-    for (int y = 1; y <= height; ++y) {
-      for (int x = 1; x <= width_; ++x) at(x, y) += at(x - 1, y) + at(x, y - 1) - at(x - 1, y - 1);
+// Sliding-window sums along rows, then along columns: O(cells) whatever
+// the radius.
+void BoxFilterRows(const std::vector<double>& in, int width, int height, int radius,
+                   std::vector<double>* out) {
+  out->assign(in.size(), 0.0);
+  for (int y = 0; y < height; ++y) {
+    const double* row = in.data() + static_cast<size_t>(y) * width;
+    double* dst = out->data() + static_cast<size_t>(y) * width;
+    double sum = 0;
+    for (int x = 0; x < std::min(radius, width); ++x) sum += row[x];
+    for (int x = 0; x < width; ++x) {
+      if (x + radius < width) sum += row[x + radius];
+      if (x - radius - 1 >= 0) sum -= row[x - radius - 1];
+      dst[x] = sum;
     }
   }
-  // Sum over cells [x0, x1] x [y0, y1] (inclusive, already clamped).
-  double Sum(int x0, int y0, int x1, int y1) const {
-    return at(x1 + 1, y1 + 1) - at(x0, y1 + 1) - at(x1 + 1, y0) + at(x0, y0);
-  }
+}
 
- private:
-  int width_;
-  std::vector<double> sums_;
-};
+void BoxFilterColumns(const std::vector<double>& in, int width, int height, int radius,
+                      std::vector<double>* out) {
+  out->assign(in.size(), 0.0);
+  std::vector<double> sum(width, 0.0);
+  for (int y = 0; y < std::min(radius, height); ++y) {
+    for (int x = 0; x < width; ++x) sum[x] += in[static_cast<size_t>(y) * width + x];
+  }
+  for (int y = 0; y < height; ++y) {
+    if (y + radius < height) {
+      const double* add = in.data() + static_cast<size_t>(y + radius) * width;
+      for (int x = 0; x < width; ++x) sum[x] += add[x];
+    }
+    if (y - radius - 1 >= 0) {
+      const double* sub = in.data() + static_cast<size_t>(y - radius - 1) * width;
+      for (int x = 0; x < width; ++x) sum[x] -= sub[x];
+    }
+    std::copy(sum.begin(), sum.end(), out->begin() + static_cast<ptrdiff_t>(y) * width);
+  }
+}
+
+WindowSums BoxSums(const Grid& values, const CellMask& valid, int radius) {
+  const int w = values.width, h = values.height;
+  WindowSums out{Grid(w, h), Grid(w, h)};
+  std::vector<double> scratch;
+  if (valid.empty()) {
+    BoxFilterRows(values.values, w, h, radius, &scratch);
+    BoxFilterColumns(scratch, w, h, radius, &out.sums.values);
+    std::vector<double> ones(values.values.size(), 1.0);
+    BoxFilterRows(ones, w, h, radius, &scratch);
+    BoxFilterColumns(scratch, w, h, radius, &out.counts.values);
+    return out;
+  }
+  std::vector<double> masked(values.values.size()), present(values.values.size());
+  for (size_t k = 0; k < masked.size(); ++k) {
+    present[k] = valid[k] ? 1.0 : 0.0;
+    masked[k] = valid[k] ? values.values[k] : 0.0;
+  }
+  BoxFilterRows(masked, w, h, radius, &scratch);
+  BoxFilterColumns(scratch, w, h, radius, &out.sums.values);
+  BoxFilterRows(present, w, h, radius, &scratch);
+  BoxFilterColumns(scratch, w, h, radius, &out.counts.values);
+  return out;
+}
 
 }  // namespace
 
 Grid HighPass(const Grid& grid, const CellMask& valid) {
+  const WindowSums window = BoxSums(grid, valid, 1);
   Grid out(grid.width, grid.height);
-  for (int y = 0; y < grid.height; ++y) {
-    for (int x = 0; x < grid.width; ++x) {
-      if (!IsValid(valid, grid.width, x, y)) continue;
-      double sum = 0;
-      int n = 0;
-      for (int dy = -1; dy <= 1; ++dy) {
-        const int yy = y + dy;
-        if (yy < 0 || yy >= grid.height) continue;
-        for (int dx = -1; dx <= 1; ++dx) {
-          const int xx = x + dx;
-          if ((dx == 0 && dy == 0) || xx < 0 || xx >= grid.width) continue;
-          if (!IsValid(valid, grid.width, xx, yy)) continue;
-          sum += grid.at(xx, yy);
-          ++n;
-        }
-      }
-      out.at(x, y) = n > 0 ? grid.at(x, y) - sum / n : 0.0;
-    }
+  for (size_t k = 0; k < grid.values.size(); ++k) {
+    if (!valid.empty() && valid[k] == 0) continue;
+    // Counts are small integers stored exactly; the neighbours exclude the
+    // cell itself.
+    const double neighbours = window.counts.values[k] - 1;
+    const double v = grid.values[k];
+    out.values[k] = neighbours > 0 ? v - (window.sums.values[k] - v) / neighbours : 0.0;
   }
   return out;
 }
 
 Grid LocalRms(const Grid& grid, const CellMask& valid, int radius) {
-  SummedArea energy(grid.width, grid.height);
-  SummedArea count(grid.width, grid.height);
-  for (int y = 0; y < grid.height; ++y) {
-    for (int x = 0; x < grid.width; ++x) {
-      if (!IsValid(valid, grid.width, x, y)) continue;
-      energy.at(x + 1, y + 1) = grid.at(x, y) * grid.at(x, y);
-      count.at(x + 1, y + 1) = 1;
-    }
-  }
-  energy.Integrate(grid.height);
-  count.Integrate(grid.height);
+  Grid squares(grid.width, grid.height);
+  for (size_t k = 0; k < grid.values.size(); ++k)
+    squares.values[k] = grid.values[k] * grid.values[k];
+  const WindowSums window = BoxSums(squares, valid, radius);
   Grid out(grid.width, grid.height);
-  for (int y = 0; y < grid.height; ++y) {
-    const int y0 = std::max(0, y - radius), y1 = std::min(grid.height - 1, y + radius);
-    for (int x = 0; x < grid.width; ++x) {
-      const int x0 = std::max(0, x - radius), x1 = std::min(grid.width - 1, x + radius);
-      const double n = count.Sum(x0, y0, x1, y1);
-      out.at(x, y) = n > 0 ? std::sqrt(std::max(0.0, energy.Sum(x0, y0, x1, y1) / n)) : 0.0;
-    }
+  for (size_t k = 0; k < grid.values.size(); ++k) {
+    const double n = window.counts.values[k];
+    out.values[k] = n > 0 ? std::sqrt(std::max(0.0, window.sums.values[k] / n)) : 0.0;
   }
   return out;
 }

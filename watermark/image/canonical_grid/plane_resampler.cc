@@ -151,6 +151,50 @@ double AddBilinearUpsample(const Grid& grid, float* plane, int width, int height
   return energy;
 }
 
+AxisRoundTrip ComputeAxisRoundTrip(int size, int cells) {
+  const std::vector<CellSpan> spans = AreaSpans(size, cells);
+  const std::vector<Tap> taps = BilinearTaps(size, cells);
+  AxisRoundTrip out;
+  out.rows.resize(cells);
+  std::vector<double> dense(cells);
+  for (int c = 0; c < cells; ++c) {
+    std::fill(dense.begin(), dense.end(), 0.0);
+    const CellSpan& span = spans[c];
+    double total = 0;
+    for (size_t i = 0; i < span.weights.size(); ++i) {
+      const double w = span.weights[i];
+      const Tap& tap = taps[span.first + static_cast<int>(i)];
+      total += w;
+      dense[tap.index] += w * (1 - tap.t);
+      if (cells > 1) dense[tap.index + 1] += w * tap.t;
+    }
+    for (int j = 0; j < cells; ++j) {
+      if (dense[j] != 0 && total > 0) out.rows[c].emplace_back(j, dense[j] / total);
+    }
+  }
+  return out;
+}
+
+Grid ApplyRoundTrip(const Grid& grid, const AxisRoundTrip& x, const AxisRoundTrip& y) {
+  Grid rows(grid.width, grid.height);
+  for (int gy = 0; gy < grid.height; ++gy) {
+    for (int gx = 0; gx < grid.width; ++gx) {
+      double sum = 0;
+      for (const auto& [j, w] : x.rows[gx]) sum += w * grid.at(j, gy);
+      rows.at(gx, gy) = sum;
+    }
+  }
+  Grid out(grid.width, grid.height);
+  for (int gy = 0; gy < grid.height; ++gy) {
+    for (int gx = 0; gx < grid.width; ++gx) {
+      double sum = 0;
+      for (const auto& [j, w] : y.rows[gy]) sum += w * rows.at(gx, j);
+      out.at(gx, gy) = sum;
+    }
+  }
+  return out;
+}
+
 double BilinearEnergyFactor(int width, int height, int grid_width, int grid_height) {
   auto axis = [](int output, int cells) {
     if (cells == 1) return 1.0;

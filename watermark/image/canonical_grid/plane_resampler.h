@@ -6,6 +6,7 @@
 #define HALLMARK_WATERMARK_IMAGE_CANONICAL_GRID_PLANE_RESAMPLER_H_
 
 #include <cstddef>
+#include <utility>
 #include <vector>
 
 namespace hallmark::image {
@@ -49,6 +50,19 @@ double AddBilinearUpsample(const Grid& grid, float* plane, int width, int height
 // of independent unit-variance cells: how much of a grid's energy reaches the
 // full-size plane (4/9 for large upscales, 1 for none).
 double BilinearEnergyFactor(int width, int height, int grid_width, int grid_height);
+
+// The grid-to-grid linear map "AddBilinearUpsample to a plane, then
+// AreaDownscale it back" along one axis of `size` samples and `cells` cells:
+// row c holds the (cell, weight) pairs that make up output cell c. Used to
+// predict exactly what a detector will see of a residual, without touching
+// the full-size plane.
+struct AxisRoundTrip {
+  std::vector<std::vector<std::pair<int, double>>> rows;
+};
+AxisRoundTrip ComputeAxisRoundTrip(int size, int cells);
+
+// Applies the separable round trip (`x` along rows, `y` along columns).
+Grid ApplyRoundTrip(const Grid& grid, const AxisRoundTrip& x, const AxisRoundTrip& y);
 
 }  // namespace hallmark::image
 

@@ -30,10 +30,11 @@ absl::StatusOr<std::string> EncodeJpeg(const Image& image, const ImageMetadata& 
 absl::StatusOr<std::string> EncodeWebp(const Image& image, const ImageMetadata& metadata,
                                        const EncodeOptions& options);
 
+// Branch-free (select instructions), so the packing loops vectorise.
 inline uint8_t ToU8(float v) {
-  if (!(v > 0.0f)) return 0;  // also maps NaN to 0
-  if (v >= 255.0f) return 255;
-  return static_cast<uint8_t>(v + 0.5f);
+  float c = v > 0.0f ? v : 0.0f;  // also maps NaN to 0
+  c = c < 255.0f ? c : 255.0f;
+  return static_cast<uint8_t>(static_cast<int>(c + 0.5f));
 }
 
 inline uint16_t ToU16(float v) {
@@ -70,8 +71,38 @@ void PackRow(const Image& image, int y, int out_channels, T* out) {
   }
 }
 
+// 8-bit packing for a fixed channel count: every source plane (or the
+// opaque constant) is resolved before the loop, so it compiles to straight
+// vector code instead of a strided store per channel.
+template <int kChannels>
+void PackRow8Fixed(const Image& image, int y, uint8_t* __restrict out) {
+  const float* src[kChannels];
+  for (int k = 0; k < kChannels; ++k) {
+    const int plane = SourcePlane(image, kChannels, k);
+    src[k] = plane < 0 ? nullptr : image.Row(plane, y);
+  }
+  const int w = image.width();
+  for (int k = 0; k < kChannels; ++k) {
+    if (src[k] == nullptr) {
+      for (int x = 0; x < w; ++x) out[x * kChannels + k] = 255;
+      continue;
+    }
+    const float* __restrict s = src[k];
+    for (int x = 0; x < w; ++x) out[x * kChannels + k] = ToU8(s[x]);
+  }
+}
+
 inline void PackRow8(const Image& image, int y, int out_channels, uint8_t* out) {
-  PackRow<uint8_t, ToU8, 255>(image, y, out_channels, out);
+  switch (out_channels) {
+    case 1:
+      return PackRow8Fixed<1>(image, y, out);
+    case 2:
+      return PackRow8Fixed<2>(image, y, out);
+    case 3:
+      return PackRow8Fixed<3>(image, y, out);
+    default:
+      return PackRow8Fixed<4>(image, y, out);
+  }
 }
 inline void PackRow16(const Image& image, int y, int out_channels, uint16_t* out) {
   PackRow<uint16_t, ToU16, 65535>(image, y, out_channels, out);
@@ -79,11 +110,25 @@ inline void PackRow16(const Image& image, int y, int out_channels, uint16_t* out
 
 // De-interleaves `in` (width * in_channels samples) into row `y` of the first
 // image.channels() planes.
-inline void UnpackRow8(const uint8_t* in, int in_channels, int y, Image* image) {
+template <int kInChannels>
+void UnpackRow8Fixed(const uint8_t* __restrict in, int y, Image* image) {
   const int w = image->width();
   for (int c = 0; c < image->channels(); ++c) {
-    float* dst = image->Row(c, y);
-    for (int x = 0; x < w; ++x) dst[x] = in[x * in_channels + c];
+    float* __restrict dst = image->Row(c, y);
+    for (int x = 0; x < w; ++x) dst[x] = in[x * kInChannels + c];
+  }
+}
+
+inline void UnpackRow8(const uint8_t* in, int in_channels, int y, Image* image) {
+  switch (in_channels) {
+    case 1:
+      return UnpackRow8Fixed<1>(in, y, image);
+    case 2:
+      return UnpackRow8Fixed<2>(in, y, image);
+    case 3:
+      return UnpackRow8Fixed<3>(in, y, image);
+    default:
+      return UnpackRow8Fixed<4>(in, y, image);
   }
 }
 inline void UnpackRow16(const uint16_t* in, int in_channels, int y, Image* image) {
