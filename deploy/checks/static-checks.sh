@@ -21,13 +21,18 @@ say() { printf '%s\n' "$*"; }
 skip() { say "SKIP $check: $*"; return 77; }
 
 # npm packages pinned in deploy/checks/package-lock.json, installed once
-# (under a lock: CTest may run several checks at the same time).
+# (under a lock: CTest may run several checks at the same time). The marker
+# file is written only after `npm ci` has finished: node_modules/ itself
+# appears while npm is still extracting, and a check that saw it then would
+# read half-written packages.
 npm_ready() {
   command -v node >/dev/null || { say "node is not installed"; return 1; }
-  if [ ! -d "$here/node_modules/kubernetes-models" ]; then
+  local marker="$here/node_modules/.hallmark-npm-ci-done"
+  if [ ! -f "$marker" ]; then
     (flock 9
-     [ -d "$here/node_modules/kubernetes-models" ] ||
-       (cd "$here" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+     [ -f "$marker" ] ||
+       { (cd "$here" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) &&
+           touch "$marker"; }
     ) 9>"${TMPDIR:-/tmp}/hallmark-deploy-npm.lock" || return 1
   fi
 }

@@ -376,6 +376,13 @@ class CliTest(h.HallmarkTestCase):
             self.assertRegex(out, r"a fragment \(\d+ bytes\) +-> detected=yes verified=yes")
             self.assertRegex(out, r"the original, unmarked answer +-> detected=no verified=no")
             self.assertRegex(out, r"the streamed answer +-> detected=yes verified=yes")
+            self.assertRegex(out, r"demo/assistant +-> DECISION_MARKED REASON_UNSPECIFIED "
+                                  r"payload=[0-9a-f]{14} psnr=4\d\.\d dB")
+            self.assertRegex(out, r"demo/legacy +-> DECISION_PASSED_THROUGH REASON_MODE_OFF "
+                                  r"payload= ")
+            self.assertRegex(out, r"Detect\(the marked image\): verified=yes payload=[0-9a-f]{14} "
+                                  r"space=demo/assistant geometry=identity")
+            self.assertRegex(out, r"Detect\(the original image\): verified=no")
 
 if __name__ == "__main__":
     unittest.main()
