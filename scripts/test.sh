@@ -3,7 +3,8 @@
 # and benchmarks included) and runs every test through CTest: GoogleTest
 # unit tests, end-to-end tests against the real hallmarkd (Python grpcio,
 # promtool, a real Prometheus scrape), the Markdown rendering check (Node),
-# a quick benchmark smoke run, and the container deployment checks.
+# a quick benchmark smoke run, every fuzz target for a few seconds, and the
+# container deployment checks.
 #
 #   ./scripts/test.sh            # build in ./build and test
 #   BUILD_DIR=/tmp/b ./scripts/test.sh
@@ -20,6 +21,11 @@ if [ ! -d tests/markdown/node_modules ]; then
   (cd tests/markdown && npm ci --no-audit --no-fund)
 fi
 ctest --test-dir "$BUILD_DIR" --output-on-failure -j"$(nproc)" --timeout 600
+# Every libFuzzer target (clang-14, ASan + UBSan) for a bounded time from its
+# seed corpus: FUZZ_SECONDS each (default 10 here; scripts/fuzz.sh alone
+# defaults to 30). A crash fails the suite and leaves its input in
+# $FUZZ_BUILD_DIR/findings/.
+FUZZ_SECONDS=${FUZZ_SECONDS:-10} BUILD_DIR=${FUZZ_BUILD_DIR:-build-fuzz} ./scripts/fuzz.sh
 # The deployment paths for real: the container image, the compose demo and
 # `podman kube play` (about 6-8 minutes, mostly the image build). Skipped,
 # with a message, where no container engine can run; SKIP_CONTAINERS=1 skips

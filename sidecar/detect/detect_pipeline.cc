@@ -127,14 +127,18 @@ absl::StatusOr<hallmark::v1::DetectResponse> DetectPipeline::DetectImage(
     }
   }
   const absl::Time decode_start = clock_.Now();
+  // JPEGs are decoded as stored (YCbCr): luminance is plane 0 already.
   absl::StatusOr<image::DecodedImage> decoded = DecodeRequestImage(
-      request.image(), *format, request.raw(), ImageLimitsFor(config.Resolve("").policy.image()));
+      request.image(), *format, request.raw(), ImageLimitsFor(config.Resolve("").policy.image()),
+      image::DecodeOptions{.jpeg_as_ycbcr = true});
   image_decode_time_.Observe(absl::ToDoubleSeconds(clock_.Now() - decode_start));
   if (!decoded.ok()) return decoded.status();
 
   const absl::Time start = clock_.Now();
-  if (absl::Status converted = image::ConvertRgbToYCbCr(&decoded->pixels); !converted.ok()) {
-    return absl::InternalError(absl::StrCat("colour conversion: ", converted.message()));
+  if (decoded->pixels.color_model() != image::ColorModel::kYCbCr) {
+    if (absl::Status converted = image::ConvertRgbToYCbCr(&decoded->pixels); !converted.ok()) {
+      return absl::InternalError(absl::StrCat("colour conversion: ", converted.message()));
+    }
   }
   image::ImageDetection best;
   const std::string scheme =

@@ -73,8 +73,17 @@ absl::StatusOr<hallmark::v1::MarkImageResponse> ImageMarkPipeline::Mark(
     // Decode: a corrupt or oversized image is the caller's error whatever
     // the mode, so it fails the call rather than becoming a decision.
     const absl::Time decode_start = clock_.Now();
-    absl::StatusOr<image::DecodedImage> decoded =
-        DecodeRequestImage(request.image(), *input_format, request.raw(), ImageLimitsFor(policy));
+    // A JPEG that goes back out as JPEG stays in YCbCr from decoder to
+    // encoder: libjpeg converts neither way, and neither do we.
+    const image::ImageFormat sniffed = *input_format == image::ImageFormat::kUnknown
+                                           ? image::SniffImageFormat(request.image())
+                                           : *input_format;
+    image::DecodeOptions decode_options;
+    decode_options.jpeg_as_ycbcr =
+        sniffed == image::ImageFormat::kJpeg && (*output_format == image::ImageFormat::kUnknown ||
+                                                 *output_format == image::ImageFormat::kJpeg);
+    absl::StatusOr<image::DecodedImage> decoded = DecodeRequestImage(
+        request.image(), *input_format, request.raw(), ImageLimitsFor(policy), decode_options);
     const absl::Duration decode_time = clock_.Now() - decode_start;
     decode_time_.Observe(absl::ToDoubleSeconds(decode_time));
     if (!decoded.ok()) return decoded.status();
@@ -96,9 +105,12 @@ absl::StatusOr<hallmark::v1::MarkImageResponse> ImageMarkPipeline::Mark(
           watermark::NewPayloadFields(request.space(), key, clock_.Now());
       const absl::Time embed_start = clock_.Now();
       absl::StatusOr<image::ImageMarkResult> result;
-      absl::Status converted = image::ConvertRgbToYCbCr(&pixels);
+      const bool stays_ycbcr = pixels.color_model() == image::ColorModel::kYCbCr;
+      absl::Status converted = stays_ycbcr ? absl::OkStatus() : image::ConvertRgbToYCbCr(&pixels);
       if (converted.ok()) result = scheme->Mark(&pixels, payload, key);
-      if (converted.ok() && result.ok()) converted = image::ConvertYCbCrToRgb(&pixels);
+      if (converted.ok() && result.ok() && !stays_ycbcr) {
+        converted = image::ConvertYCbCrToRgb(&pixels);
+      }
       const absl::Duration embed_time = clock_.Now() - embed_start;
       embed_time_.Observe(absl::ToDoubleSeconds(embed_time));
       response.set_embed_micros(Micros(embed_time));

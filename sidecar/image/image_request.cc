@@ -29,7 +29,8 @@ image::ImageLimits ImageLimitsFor(const hallmark::config::v1::ImagePolicy& polic
 absl::StatusOr<image::DecodedImage> DecodeRequestImage(absl::string_view bytes,
                                                        image::ImageFormat format,
                                                        const hallmark::v1::RawImageLayout& raw,
-                                                       const image::ImageLimits& limits) {
+                                                       const image::ImageLimits& limits,
+                                                       const image::DecodeOptions& options) {
   if (bytes.empty()) return absl::InvalidArgumentError("image is empty");
   if (static_cast<int64_t>(bytes.size()) > limits.max_bytes) {
     return absl::ResourceExhaustedError(
@@ -59,7 +60,7 @@ absl::StatusOr<image::DecodedImage> DecodeRequestImage(absl::string_view bytes,
                                                    " but the bytes are ",
                                                    image::ImageFormatName(sniffed)));
   }
-  return image::DecodeImage(bytes, limits);
+  return image::DecodeImage(bytes, limits, options);
 }
 
 }  // namespace hallmark::sidecar

@@ -28,7 +28,8 @@ image::ImageLimits ImageLimitsFor(const hallmark::config::v1::ImagePolicy& polic
 absl::StatusOr<image::DecodedImage> DecodeRequestImage(absl::string_view bytes,
                                                        image::ImageFormat format,
                                                        const hallmark::v1::RawImageLayout& raw,
-                                                       const image::ImageLimits& limits);
+                                                       const image::ImageLimits& limits,
+                                                       const image::DecodeOptions& options = {});
 
 }  // namespace hallmark::sidecar
 

@@ -40,6 +40,21 @@ int ReportMarkError(const absl::Status& status, FILE* json_stream) {
   return kExitNegative;
 }
 
+// The fields every mark response shares, text or image, in the order the
+// JSON line prints them.
+template <typename Response>
+JsonLine MarkJson(const Response& response, const std::string& space) {
+  JsonLine json;
+  json.Add("decision", hallmark::v1::Decision_Name(response.decision()))
+      .Add("reason", hallmark::v1::Reason_Name(response.reason()))
+      .Add("payload_id", response.payload_id())
+      .Add("key_id", response.key_id())
+      .Add("scheme", response.scheme())
+      .Add("micros", static_cast<int64_t>(response.server_micros()))
+      .Add("space", space);
+  return json;
+}
+
 bool WriteFile(const std::string& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << bytes;
@@ -62,15 +77,8 @@ int MarkImageFile(const Args& args, std::string input, OfflineSidecar& offline) 
   if (!WriteFile(args.Get("out"), response->image())) {
     return UsageError("mark", absl::StrCat("cannot write ", args.Get("out")));
   }
-  JsonLine json;
-  json.Add("decision", hallmark::v1::Decision_Name(response->decision()))
-      .Add("reason", hallmark::v1::Reason_Name(response->reason()))
-      .Add("payload_id", response->payload_id())
-      .Add("key_id", response->key_id())
-      .Add("scheme", response->scheme())
-      .Add("micros", static_cast<int64_t>(response->server_micros()))
-      .Add("space", space)
-      .Add("format", response->format())
+  JsonLine json = MarkJson(*response, space);
+  json.Add("format", response->format())
       .Add("width", static_cast<int64_t>(response->width()))
       .Add("height", static_cast<int64_t>(response->height()))
       .Add("psnr_db", response->psnr_db())
@@ -127,15 +135,8 @@ int RunMark(const std::vector<std::string>& argv) {
     std::fwrite(response->text().data(), 1, response->text().size(), stdout);
     std::fflush(stdout);
   }
-  JsonLine json;
-  json.Add("decision", hallmark::v1::Decision_Name(response->decision()))
-      .Add("reason", hallmark::v1::Reason_Name(response->reason()))
-      .Add("payload_id", response->payload_id())
-      .Add("key_id", response->key_id())
-      .Add("scheme", response->scheme())
-      .Add("micros", static_cast<int64_t>(response->server_micros()))
-      .Add("space", space)
-      .Add("carriers", static_cast<int64_t>(response->carriers()))
+  JsonLine json = MarkJson(*response, space);
+  json.Add("carriers", static_cast<int64_t>(response->carriers()))
       .Add("carriers_needed", static_cast<int64_t>(response->carriers_needed()));
   if (args->Has("receipt_key")) json.Add("receipt", response->receipt());
   std::fputs(json.str().c_str(), json_stream);

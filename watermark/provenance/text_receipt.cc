@@ -121,6 +121,22 @@ absl::Status CheckEd25519(EVP_PKEY* key, absl::string_view what) {
                    "; receipts need an Ed25519 key (openssl genpkey -algorithm ed25519)"));
 }
 
+// Reads one PEM key with `read` (PEM_read_bio_PrivateKey or
+// PEM_read_bio_PUBKEY) and checks that it is Ed25519; `what` names it in
+// errors ("the receipt key", "the public key").
+using PemReader = EVP_PKEY* (*)(BIO*, EVP_PKEY**, pem_password_cb*, void*);
+absl::StatusOr<PkeyPtr> ReadEd25519Pem(absl::string_view pem, PemReader read,
+                                       absl::string_view what) {
+  BioPtr bio = MemoryBio(pem);
+  PkeyPtr pkey;
+  if (bio != nullptr) pkey.reset(read(bio.get(), nullptr, NoPassphrase, nullptr));
+  if (pkey == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat("cannot read ", what, ": ", TakeOpenSslError()));
+  }
+  if (absl::Status type = CheckEd25519(pkey.get(), what); !type.ok()) return type;
+  return pkey;
+}
+
 const std::string* StringMember(const FlatJsonObject& object, absl::string_view name) {
   const FlatJsonValue* value = object.Find(name);
   return value == nullptr ? nullptr : std::get_if<std::string>(value);
@@ -283,18 +299,10 @@ absl::StatusOr<std::unique_ptr<ReceiptSigner>> ReceiptSigner::FromPrivateKeyPem(
     return absl::InvalidArgumentError(
         "the receipt key is not a PEM private key (expected -----BEGIN PRIVATE KEY-----)");
   }
-  BioPtr bio = MemoryBio(pem);
+  absl::StatusOr<PkeyPtr> pkey = ReadEd25519Pem(pem, PEM_read_bio_PrivateKey, "the receipt key");
+  if (!pkey.ok()) return pkey.status();
   auto key = std::make_unique<Key>();
-  if (bio != nullptr) {
-    key->pkey.reset(PEM_read_bio_PrivateKey(bio.get(), nullptr, NoPassphrase, nullptr));
-  }
-  if (key->pkey == nullptr) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("cannot read the receipt key: ", TakeOpenSslError()));
-  }
-  if (absl::Status type = CheckEd25519(key->pkey.get(), "the receipt key"); !type.ok()) {
-    return type;
-  }
+  key->pkey = *std::move(pkey);
   return FromKey(std::move(key));
 }
 
@@ -426,18 +434,10 @@ absl::StatusOr<std::unique_ptr<ReceiptVerifier>> ReceiptVerifier::FromPublicKeyP
     return absl::InvalidArgumentError(
         "the public key is not PEM (expected -----BEGIN PUBLIC KEY-----)");
   }
-  BioPtr bio = MemoryBio(pem);
+  absl::StatusOr<PkeyPtr> pkey = ReadEd25519Pem(pem, PEM_read_bio_PUBKEY, "the public key");
+  if (!pkey.ok()) return pkey.status();
   auto key = std::make_unique<Key>();
-  if (bio != nullptr) {
-    key->pkey.reset(PEM_read_bio_PUBKEY(bio.get(), nullptr, NoPassphrase, nullptr));
-  }
-  if (key->pkey == nullptr) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("cannot read the public key: ", TakeOpenSslError()));
-  }
-  if (absl::Status type = CheckEd25519(key->pkey.get(), "the public key"); !type.ok()) {
-    return type;
-  }
+  key->pkey = *std::move(pkey);
   absl::StatusOr<std::string> raw = RawPublicKey(key->pkey.get());
   if (!raw.ok()) return raw.status();
   std::string key_id = JwkThumbprint(Base64UrlEncode(*raw));

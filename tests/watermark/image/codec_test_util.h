@@ -6,13 +6,25 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <fstream>
 #include <random>
+#include <sstream>
 #include <string>
 
 #include "gtest/gtest.h"
 #include "watermark/image/codec/image.h"
 
 namespace hallmark::image::testing {
+
+// The bytes of tests/data/images/NAME (see its README).
+inline std::string ReadTestImage(const std::string& name) {
+  std::ifstream in(std::string(HALLMARK_SOURCE_DIR) + "/tests/data/images/" + name,
+                   std::ios::binary);
+  EXPECT_TRUE(in.good()) << name;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
 
 enum class Pattern { kGradient, kNoise, kFlat, kPhotoLike };
 

@@ -1,6 +1,5 @@
 // Codec behaviour on the real photos in tests/data/images/ (see its README).
-#include <fstream>
-#include <sstream>
+#include <algorithm>
 #include <string>
 
 #include "gtest/gtest.h"
@@ -9,15 +8,6 @@
 
 namespace hallmark::image {
 namespace {
-
-std::string ReadImage(const std::string& name) {
-  std::ifstream in(std::string(HALLMARK_SOURCE_DIR) + "/tests/data/images/" + name,
-                   std::ios::binary);
-  EXPECT_TRUE(in.good()) << name;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 struct Photo {
   const char* name;
@@ -30,7 +20,7 @@ class PhotoTest : public ::testing::TestWithParam<Photo> {};
 
 TEST_P(PhotoTest, DecodesAndSurvivesEveryFormat) {
   const Photo p = GetParam();
-  const std::string bytes = ReadImage(p.name);
+  const std::string bytes = testing::ReadTestImage(p.name);
   absl::StatusOr<DecodedImage> d = DecodeImage(bytes);
   ASSERT_TRUE(d.ok()) << d.status();
   EXPECT_EQ(d->pixels.width(), p.width);
@@ -76,7 +66,7 @@ INSTANTIATE_TEST_SUITE_P(Photos, PhotoTest,
                          });
 
 TEST(PhotoFilesTest, GrayPngRoundTripsExactly) {
-  absl::StatusOr<DecodedImage> d = DecodeImage(ReadImage("coins.png"));
+  absl::StatusOr<DecodedImage> d = DecodeImage(testing::ReadTestImage("coins.png"));
   ASSERT_TRUE(d.ok()) << d.status();
   EXPECT_EQ(d->pixels.color_model(), ColorModel::kGray);
   EXPECT_EQ(d->pixels.width(), 384);
@@ -89,15 +79,72 @@ TEST(PhotoFilesTest, GrayPngRoundTripsExactly) {
 }
 
 TEST(PhotoFilesTest, PalettePngExpands) {
-  absl::StatusOr<DecodedImage> d = DecodeImage(ReadImage("palette_color.png"));
+  absl::StatusOr<DecodedImage> d = DecodeImage(testing::ReadTestImage("palette_color.png"));
   ASSERT_TRUE(d.ok()) << d.status();
   EXPECT_TRUE(d->metadata.png_palette);
   EXPECT_GE(d->pixels.channels(), 3);
 }
 
 TEST(PhotoFilesTest, RealTruncatedJpegIsInvalid) {
-  absl::StatusOr<DecodedImage> d = DecodeImage(ReadImage("truncated.jpg"));
+  absl::StatusOr<DecodedImage> d = DecodeImage(testing::ReadTestImage("truncated.jpg"));
   EXPECT_EQ(d.status().code(), absl::StatusCode::kInvalidArgument) << d.status();
+}
+
+}  // namespace
+}  // namespace hallmark::image
+
+namespace hallmark::image {
+namespace {
+
+// A JPEG decoded as stored (YCbCr) and converted here matches libjpeg's own
+// RGB output to within its integer rounding, and a YCbCr image written
+// straight to JPEG decodes like the RGB one.
+TEST(PhotoFilesTest, JpegAsYCbCrMatchesRgbAndEncodesDirectly) {
+  const std::string bytes = testing::ReadTestImage("astronaut.jpg");
+  absl::StatusOr<DecodedImage> rgb = DecodeImage(bytes);
+  absl::StatusOr<DecodedImage> ycc = DecodeImage(bytes, {}, {.jpeg_as_ycbcr = true});
+  ASSERT_TRUE(rgb.ok() && ycc.ok());
+  EXPECT_EQ(rgb->pixels.color_model(), ColorModel::kRgb);
+  ASSERT_EQ(ycc->pixels.color_model(), ColorModel::kYCbCr);
+  EXPECT_EQ(ycc->metadata.jpeg_quality, rgb->metadata.jpeg_quality);
+
+  // Stored as YCbCr: straight to JPEG, no conversion; other formats refuse.
+  absl::StatusOr<std::string> direct = EncodeImage(ycc->pixels, ycc->metadata, {});
+  ASSERT_TRUE(direct.ok()) << direct.status();
+  ImageMetadata png_metadata;
+  EXPECT_EQ(EncodeImage(ycc->pixels, png_metadata, {.format = ImageFormat::kPng}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+
+  ASSERT_TRUE(ConvertYCbCrToRgb(&ycc->pixels).ok());
+  // Saturated colours convert outside [0, 255]; libjpeg clamps, and so will
+  // the encoder: compare what would be stored.
+  for (int c = 0; c < 3; ++c) {
+    for (int y = 0; y < ycc->pixels.height(); ++y) {
+      float* row = ycc->pixels.Row(c, y);
+      for (int x = 0; x < ycc->pixels.width(); ++x) row[x] = std::clamp(row[x], 0.0f, 255.0f);
+    }
+  }
+  EXPECT_LE(testing::MaxDiff16(ycc->pixels, rgb->pixels), 3 * 257);
+  EXPECT_GT(testing::Psnr(ycc->pixels, rgb->pixels, 3), 50.0);
+
+  absl::StatusOr<DecodedImage> again = DecodeImage(*direct);
+  absl::StatusOr<std::string> via_rgb = EncodeImage(rgb->pixels, rgb->metadata, {});
+  ASSERT_TRUE(again.ok() && via_rgb.ok());
+  absl::StatusOr<DecodedImage> reference = DecodeImage(*via_rgb);
+  ASSERT_TRUE(reference.ok());
+  EXPECT_GT(testing::Psnr(again->pixels, reference->pixels, 3), 40.0);
+}
+
+// Gray JPEGs ignore the option.
+TEST(PhotoFilesTest, GrayJpegStaysGrayWhenAskedForYCbCr) {
+  Image gray = testing::MakeImage(64, 48, ColorModel::kGray, testing::Pattern::kGradient);
+  ImageMetadata metadata;
+  metadata.source_format = ImageFormat::kJpeg;
+  absl::StatusOr<std::string> jpeg = EncodeImage(gray, metadata, {});
+  ASSERT_TRUE(jpeg.ok());
+  absl::StatusOr<DecodedImage> d = DecodeImage(*jpeg, {}, {.jpeg_as_ycbcr = true});
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->pixels.color_model(), ColorModel::kGray);
 }
 
 }  // namespace

@@ -13,19 +13,11 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "tests/watermark/image/codec_test_util.h"
 #include "watermark/image/codec/image_codec.h"
 #include "watermark/key/watermark_key.h"
 
 namespace hallmark::image::testing {
-
-inline std::string ReadTestImage(const std::string& name) {
-  std::ifstream in(std::string(HALLMARK_SOURCE_DIR) + "/tests/data/images/" + name,
-                   std::ios::binary);
-  EXPECT_TRUE(in.good()) << name;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 inline Image DecodeTestImage(const std::string& name) {
   absl::StatusOr<DecodedImage> decoded = DecodeImage(ReadTestImage(name));

@@ -18,8 +18,9 @@ namespace hallmark::image::internal {
 // each decoder re-checks that the library reads the same size.
 absl::StatusOr<DecodedImage> DecodePng(absl::string_view bytes, const ImageInfo& info,
                                        const ImageLimits& limits);
+// `as_ycbcr`: colour images come out as kYCbCr (see DecodeOptions).
 absl::StatusOr<DecodedImage> DecodeJpeg(absl::string_view bytes, const ImageInfo& info,
-                                        const ImageLimits& limits);
+                                        const ImageLimits& limits, bool as_ycbcr = false);
 absl::StatusOr<DecodedImage> DecodeWebp(absl::string_view bytes, const ImageInfo& info,
                                         const ImageLimits& limits);
 

@@ -61,13 +61,14 @@ int ExifOrientation(absl::string_view exif) {
   return 0;
 }
 
-absl::StatusOr<DecodedImage> DecodeImage(absl::string_view bytes, const ImageLimits& limits) {
+absl::StatusOr<DecodedImage> DecodeImage(absl::string_view bytes, const ImageLimits& limits,
+                                         const DecodeOptions& options) {
   HM_ASSIGN_OR_RETURN(const ImageInfo info, ProbeImage(bytes, limits));
   switch (info.format) {
     case ImageFormat::kPng:
       return internal::DecodePng(bytes, info, limits);
     case ImageFormat::kJpeg:
-      return internal::DecodeJpeg(bytes, info, limits);
+      return internal::DecodeJpeg(bytes, info, limits, options.jpeg_as_ycbcr);
     case ImageFormat::kWebp:
       return internal::DecodeWebp(bytes, info, limits);
     default:
@@ -132,11 +133,14 @@ absl::StatusOr<std::string> EncodeRaw(const Image& image) {
 absl::StatusOr<std::string> EncodeImage(const Image& image, const ImageMetadata& metadata,
                                         const EncodeOptions& options) {
   if (image.empty()) return absl::InvalidArgumentError("cannot encode an empty image");
-  if (image.color_model() == ColorModel::kYCbCr || image.color_model() == ColorModel::kYCbCrA) {
-    return absl::InvalidArgumentError("image is YCbCr: call ConvertYCbCrToRgb before encoding");
-  }
   ImageFormat format = options.format;
   if (format == ImageFormat::kUnknown) format = metadata.source_format;
+  const bool ycbcr =
+      image.color_model() == ColorModel::kYCbCr || image.color_model() == ColorModel::kYCbCrA;
+  if (ycbcr && format != ImageFormat::kJpeg) {
+    return absl::InvalidArgumentError(
+        "image is YCbCr: only JPEG stores it directly; call ConvertYCbCrToRgb first");
+  }
   switch (format) {
     case ImageFormat::kJpeg:
       return internal::EncodeJpeg(image, metadata, options);

@@ -64,11 +64,19 @@ struct DecodedImage {
   ImageMetadata metadata;
 };
 
+struct DecodeOptions {
+  // Colour JPEGs come out as kYCbCr (JFIF full-range BT.601, as stored)
+  // instead of kRgb: libjpeg then skips its YCbCr → RGB conversion and the
+  // caller its RGB → YCbCr one. Other formats are unaffected.
+  bool jpeg_as_ycbcr = false;
+};
+
 // Decodes PNG, JPEG or WebP (sniffed from the magic bytes). Gray stays gray
 // (1 channel, 2 with alpha), palette becomes RGB(A), 16-bit PNG keeps
 // bit_depth 16; JPEG and WebP are 8-bit. Animated WebP, CMYK JPEG and
 // 12-bit JPEG are refused with INVALID_ARGUMENT.
-absl::StatusOr<DecodedImage> DecodeImage(absl::string_view bytes, const ImageLimits& limits = {});
+absl::StatusOr<DecodedImage> DecodeImage(absl::string_view bytes, const ImageLimits& limits = {},
+                                         const DecodeOptions& options = {});
 
 // Interleaved 8-bit pixels: `channels` is 3 (RGB) or 4 (RGBA), `stride` the
 // byte distance between rows (0 = width * channels).
@@ -112,8 +120,9 @@ struct EncodeOptions {
   int webp_method = 2;
 };
 
-// Encodes `image` (gray, gray+alpha, RGB or RGBA; not YCbCr) with the ICC and
-// EXIF of `metadata`. Samples are clamped to [0, 255] and rounded (to 16 bits
+// Encodes `image` (gray, gray+alpha, RGB or RGBA; YCbCr only to JPEG, which
+// stores it as it is, with no colour conversion) with the ICC and EXIF of
+// `metadata`. Samples are clamped to [0, 255] and rounded (to 16 bits
 // for PNG when image.bit_depth() is 16). JPEG drops alpha; gray is written as
 // gray in PNG and JPEG and as RGB in WebP; raw output is packed RGB or RGBA.
 absl::StatusOr<std::string> EncodeImage(const Image& image, const ImageMetadata& metadata,

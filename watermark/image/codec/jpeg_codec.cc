@@ -172,6 +172,7 @@ struct DecodeJob {
   DecodedImage* out;
   absl::Status* status;  // non-libjpeg failures (allocation, size mismatch)
   jpeg_progress_mgr* progress;
+  bool as_ycbcr;
   ErrorManager err;
 };
 
@@ -188,9 +189,14 @@ bool AfterHeader(DecodeJob* job, jpeg_decompress_struct* cinfo) {
     *job->status = absl::InvalidArgumentError("jpeg: only gray and 3-component images supported");
     return false;
   }
-  cinfo->out_color_space = gray ? JCS_GRAYSCALE : JCS_RGB;
-  absl::StatusOr<Image> image = Image::CreateUninitialized(
-      job->info->width, job->info->height, gray ? ColorModel::kGray : ColorModel::kRgb);
+  // A 3-component JFIF JPEG stores YCbCr: asking for it as is skips the
+  // conversion (Adobe-marked RGB JPEGs still convert, to RGB).
+  const bool ycbcr = !gray && job->as_ycbcr && cinfo->jpeg_color_space == JCS_YCbCr;
+  cinfo->out_color_space = gray ? JCS_GRAYSCALE : ycbcr ? JCS_YCbCr : JCS_RGB;
+  absl::StatusOr<Image> image = Image::CreateUninitialized(job->info->width, job->info->height,
+                                                           gray    ? ColorModel::kGray
+                                                           : ycbcr ? ColorModel::kYCbCr
+                                                                   : ColorModel::kRgb);
   if (!image.ok()) {
     *job->status = image.status();
     return false;
@@ -317,7 +323,9 @@ bool RunEncode(EncodeJob* job, jpeg_compress_struct* cinfo) {
   cinfo->image_width = static_cast<JDIMENSION>(job->image->width());
   cinfo->image_height = static_cast<JDIMENSION>(job->image->height());
   cinfo->input_components = gray ? 1 : 3;
-  cinfo->in_color_space = gray ? JCS_GRAYSCALE : JCS_RGB;
+  const ColorModel model = job->image->color_model();
+  const bool ycbcr = model == ColorModel::kYCbCr || model == ColorModel::kYCbCrA;
+  cinfo->in_color_space = gray ? JCS_GRAYSCALE : ycbcr ? JCS_YCbCr : JCS_RGB;
   jpeg_set_defaults(cinfo);
   jpeg_set_quality(cinfo, job->quality, TRUE);
   if (!gray) SetSampling(cinfo, job->subsampling);
@@ -347,12 +355,12 @@ bool RunEncode(EncodeJob* job, jpeg_compress_struct* cinfo) {
 }  // namespace
 
 absl::StatusOr<DecodedImage> DecodeJpeg(absl::string_view bytes, const ImageInfo& info,
-                                        const ImageLimits& limits) {
+                                        const ImageLimits& limits, bool as_ycbcr) {
   DecodedImage out;
   absl::Status status;
   jpeg_progress_mgr progress{};
   progress.progress_monitor = ProgressMonitor;
-  DecodeJob job{bytes, &info, &limits, &out, &status, &progress, {}};
+  DecodeJob job{bytes, &info, &limits, &out, &status, &progress, as_ycbcr, {}};
   // Zeroed so that jpeg_destroy_* is safe even when creation itself failed.
   jpeg_decompress_struct cinfo;
   std::memset(&cinfo, 0, sizeof(cinfo));
