@@ -17,6 +17,7 @@
 #include "absl/types/span.h"
 #include "bench/eval/image_ops.h"
 #include "bench/eval/image_quality.h"
+#include "watermark/base/split_mix64.h"
 #include "watermark/base/status_macros.h"
 #include "watermark/image/codec/image_codec.h"
 #include "watermark/key/watermark_key.h"
@@ -40,13 +41,6 @@ double MillisSince(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
-uint64_t SplitMix64(uint64_t* state) {
-  uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
-
 // FNV-1a: a per-image seed that depends on the image's name, not on its
 // position in the run, so adding images does not change the others' results.
 uint64_t HashName(const std::string& name) {
@@ -64,22 +58,22 @@ struct ImagePayload {
 };
 
 ImagePayload PayloadFor(uint64_t seed, const std::string& name, const WatermarkKey& key) {
-  uint64_t state = seed ^ HashName(name);
+  SplitMix64 rng(seed ^ HashName(name));
   ImagePayload p;
   p.fields.key_tag = key.tag();
-  p.fields.space_tag = static_cast<uint16_t>(SplitMix64(&state));
-  p.fields.hour = static_cast<uint32_t>(SplitMix64(&state) & watermark::kMaxHour);
-  p.fields.nonce = static_cast<uint16_t>(SplitMix64(&state) & watermark::kMaxNonce);
-  p.noise_seed = SplitMix64(&state);
+  p.fields.space_tag = static_cast<uint16_t>(rng.Next());
+  p.fields.hour = static_cast<uint32_t>(rng.Next() & watermark::kMaxHour);
+  p.fields.nonce = static_cast<uint16_t>(rng.Next() & watermark::kMaxNonce);
+  p.noise_seed = rng.Next();
   return p;
 }
 
-// A key with the given id and a 32-byte secret drawn from `state`.
+// A key with the given id and a 32-byte secret drawn from `rng`.
 absl::StatusOr<std::shared_ptr<const WatermarkKey>> MakeKey(const std::string& id,
-                                                            uint64_t* state) {
+                                                            SplitMix64* rng) {
   std::array<uint8_t, 32> secret;
   for (size_t i = 0; i < secret.size(); i += 8) {
-    const uint64_t r = SplitMix64(state);
+    const uint64_t r = rng->Next();
     for (int b = 0; b < 8; ++b) secret[i + b] = static_cast<uint8_t>(r >> (8 * b));
   }
   return WatermarkKey::Create(id, secret);
@@ -307,11 +301,11 @@ std::string ProgressLine(const ImageResult& r) {
 
 // Keys for the false-positive trials, none equal to the test key.
 absl::StatusOr<std::vector<KeySet>> MakeFpKeys(uint64_t seed, int n) {
-  uint64_t state = seed ^ 0x66702D6B657973ULL;  // "fp-keys"
+  SplitMix64 rng(seed ^ 0x66702D6B657973ULL);  // "fp-keys"
   std::vector<KeySet> keys;
   keys.reserve(n);
   for (int i = 0; i < n; ++i) {
-    HM_ASSIGN_OR_RETURN(auto key, MakeKey(absl::StrFormat("eval-fp-%05d", i), &state));
+    HM_ASSIGN_OR_RETURN(auto key, MakeKey(absl::StrFormat("eval-fp-%05d", i), &rng));
     keys.emplace_back(std::vector<std::shared_ptr<const WatermarkKey>>{std::move(key)});
   }
   return keys;
@@ -350,8 +344,8 @@ absl::StatusOr<EvalResult> RunEvaluation(const ImageScheme& scheme,
   out.options = options;
   for (const Attack* a : options.attacks) out.attack_names.push_back(a->name);
 
-  uint64_t key_state = options.seed ^ 0x746573742D6B6579ULL;  // "test-key"
-  HM_ASSIGN_OR_RETURN(auto key, MakeKey("eval-test", &key_state));
+  SplitMix64 key_rng(options.seed ^ 0x746573742D6B6579ULL);  // "test-key"
+  HM_ASSIGN_OR_RETURN(auto key, MakeKey("eval-test", &key_rng));
   MarkContext ctx{&scheme, key, KeySet({key}), &options};
 
   // Pass 1: mark, measure, attack, detect.
@@ -391,8 +385,8 @@ absl::StatusOr<EvalResult> RunEvaluation(const ImageScheme& scheme,
     absl::StatusOr<image::DecodedImage> decoded = LoadImage(images[i].path);
     if (!decoded.ok()) continue;
     const Image& original = decoded->pixels;
-    uint64_t state = options.seed ^ HashName(images[i].name) ^ 0x756E6D61726B6564ULL;
-    const uint64_t noise_seed = SplitMix64(&state);
+    const uint64_t noise_seed =
+        SplitMix64(options.seed ^ HashName(images[i].name) ^ 0x756E6D61726B6564ULL).Next();
     CountFalsePositives(scheme, original, images[i].name + " (original)", fp_keys,
                         &fp.unmarked_trials, &fp.unmarked_verified, &fp.unmarked_detected,
                         &fp.unmarked_max_codeword_score, &unmarked_ms, &fp.incidents);

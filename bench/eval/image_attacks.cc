@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "bench/eval/image_ops.h"
+#include "watermark/base/split_mix64.h"
 #include "watermark/base/status_macros.h"
 #include "watermark/image/codec/image_codec.h"
 
@@ -69,20 +70,10 @@ absl::StatusOr<Image> MapSamples(const Image& in, F f) {
   return out;
 }
 
-// SplitMix64: a tiny portable generator, so noise is the same on every
-// platform and standard library (std::normal_distribution is not).
-uint64_t SplitMix64(uint64_t* state) {
-  uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
-
-// A uniform double in (0, 1).
-double Uniform(uint64_t* state) { return ((SplitMix64(state) >> 11) + 0.5) * 0x1.0p-53; }
-
 absl::StatusOr<Image> GaussianNoise(const Image& in, double sigma, uint64_t seed) {
-  uint64_t state = seed;
+  // A portable generator, so noise is the same on every platform and
+  // standard library (std::normal_distribution is not).
+  SplitMix64 rng(seed);
   // Box-Muller, both outputs used.
   bool have_spare = false;
   double spare = 0;
@@ -91,8 +82,8 @@ absl::StatusOr<Image> GaussianNoise(const Image& in, double sigma, uint64_t seed
     if (have_spare) {
       n = spare;
     } else {
-      const double r = std::sqrt(-2.0 * std::log(Uniform(&state)));
-      const double t = 2.0 * M_PI * Uniform(&state);
+      const double r = std::sqrt(-2.0 * std::log(rng.Uniform()));
+      const double t = 2.0 * M_PI * rng.Uniform();
       n = r * std::cos(t);
       spare = r * std::sin(t);
     }

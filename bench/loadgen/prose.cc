@@ -5,20 +5,16 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "watermark/base/split_mix64.h"
 
 namespace hallmark::loadgen {
 namespace {
 
-// splitmix64: tiny, fast, and identical everywhere.
+// Identical everywhere (SplitMix64), so a seed always gives the same prose.
 class Rng {
  public:
-  explicit Rng(uint64_t seed) : state_(seed) {}
-  uint64_t Next() {
-    uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
+  explicit Rng(uint64_t seed) : mix_(seed) {}
+  uint64_t Next() { return mix_.Next(); }
   // Uniform in [0, n).
   size_t Below(size_t n) { return static_cast<size_t>(Next() % n); }
   bool OneIn(size_t n) { return Below(n) == 0; }
@@ -28,7 +24,7 @@ class Rng {
   }
 
  private:
-  uint64_t state_;
+  SplitMix64 mix_;
 };
 
 constexpr std::array<absl::string_view, 48> kNouns = {

@@ -23,9 +23,11 @@ class HallmarkService final : public CheckedHallmarkService {
  public:
   // Work slots per modality (PRODUCT §5 overload): text and images are
   // gated separately, so slow image work cannot starve text.
+  // hallmarkd fills them from its --max_in_flight_* / --max_queued_* flags
+  // (defaults per core there); there is no second set of defaults here.
   struct Limits {
-    AdmissionLimits text{.max_in_flight = 64, .max_queued = 256};
-    AdmissionLimits image{.max_in_flight = 2, .max_queued = 4};
+    AdmissionLimits text;
+    AdmissionLimits image;
   };
 
   // With a `receipt_signer` (which must outlive the service), marked texts

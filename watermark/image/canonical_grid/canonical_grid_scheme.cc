@@ -161,6 +161,64 @@ DecodeAttempt DecodeBits(const BitStatistics& stats) {
   return attempt;
 }
 
+// The per-bit gains of the informed embedding, given each bit's host
+// contribution h and unit-gain response m (both signed by the bit) and the
+// energy of its cells: the largest common margin t = h + g m that fits the
+// gentle budget, raised towards kTargetMargin within the cap budget; when
+// not even kMinMargin fits (a host that opposes some bits more than the cap
+// can overcome), an equal margin would make every bit wrong, so the cheapest
+// bits are secured at kMinMargin and the rest left to the code.
+std::vector<double> ChooseBitGains(const std::vector<double>& h, const std::vector<double>& m,
+                                   const std::vector<double>& bit_energy, double gentle_energy,
+                                   double cap_energy) {
+  const int coded_bits = static_cast<int>(h.size());
+  std::vector<double> gain(coded_bits, kMinBitGain);
+  auto gains_for = [&](double t, std::vector<double>* out) {
+    double energy = 0;
+    for (int i = 0; i < coded_bits; ++i) {
+      const double g = std::clamp((t - h[i]) / m[i], kMinBitGain, kMaxBitGain);
+      if (out != nullptr) (*out)[i] = g;
+      energy += g * g * bit_energy[i];
+    }
+    return energy;
+  };
+  // The largest common margin within a budget, by bisection (the energy
+  // grows with t); it may be negative.
+  auto margin_within = [&](double budget) {
+    double lo = -kMaxBitGain * 64, hi = 1;
+    while (gains_for(hi, nullptr) < budget && hi < 1e6) hi *= 2;
+    for (int step = 0; step < 50; ++step) {
+      const double mid = 0.5 * (lo + hi);
+      (gains_for(mid, nullptr) <= budget ? lo : hi) = mid;
+    }
+    return lo;
+  };
+  double margin = margin_within(gentle_energy);
+  if (margin < kTargetMargin) margin = std::min(kTargetMargin, margin_within(cap_energy));
+  if (margin >= kMinMargin) {
+    gains_for(margin, &gain);
+    return gain;
+  }
+  std::vector<int> order(coded_bits);
+  std::vector<double> need(coded_bits), cost(coded_bits);
+  double spent = 0;
+  for (int i = 0; i < coded_bits; ++i) {
+    order[i] = i;
+    need[i] = std::clamp((kMinMargin - h[i]) / m[i], kMinBitGain, kMaxBitGain);
+    const bool reachable = h[i] + need[i] * m[i] >= kMinMargin - 1e-9;
+    cost[i] = reachable ? (need[i] * need[i] - kMinBitGain * kMinBitGain) * bit_energy[i]
+                        : std::numeric_limits<double>::infinity();
+    spent += kMinBitGain * kMinBitGain * bit_energy[i];
+  }
+  std::sort(order.begin(), order.end(), [&](int a, int b) { return cost[a] < cost[b]; });
+  for (int i : order) {
+    if (!std::isfinite(cost[i]) || spent + cost[i] > cap_energy) break;
+    gain[i] = need[i];
+    spent += cost[i];
+  }
+  return gain;
+}
+
 }  // namespace
 
 CanonicalGridScheme::CanonicalGridScheme(CanonicalGridOptions options) : options_(options) {}
@@ -232,7 +290,6 @@ absl::StatusOr<ImageMarkResult> CanonicalGridScheme::Mark(Image* image,
   const Grid host_high = HighPass(means, all_valid);
   const Grid unit_high = HighPass(ApplyRoundTrip(unit, round_trip_x, round_trip_y), all_valid);
   std::vector<double> divisor = NoiseDivisor(host_high, all_valid);
-  std::vector<double> gain(coded_bits, 1.0);
   Grid residual(kGrid, kGrid);
   for (int pass = 0; pass < kInformedPasses; ++pass) {
     const BitStatistics host =
@@ -244,55 +301,7 @@ absl::StatusOr<ImageMarkResult> CanonicalGridScheme::Mark(Image* image,
       h[i] = sign[i] * host.z[i];
       m[i] = std::max(1e-6, sign[i] * response.z[i]);
     }
-    auto gains_for = [&](double t, std::vector<double>* out) {
-      double energy = 0;
-      for (int i = 0; i < coded_bits; ++i) {
-        const double g = std::clamp((t - h[i]) / m[i], kMinBitGain, kMaxBitGain);
-        if (out != nullptr) (*out)[i] = g;
-        energy += g * g * bit_energy[i];
-      }
-      return energy;
-    };
-    // The largest common margin within a budget (the energy grows with t).
-    // The margin may come out negative (a host that opposes some bits more
-    // than the budget can overcome): then the least bad equal margin.
-    auto margin_within = [&](double budget) {
-      double lo = -kMaxBitGain * 64, hi = 1;
-      while (gains_for(hi, nullptr) < budget && hi < 1e6) hi *= 2;
-      for (int step = 0; step < 50; ++step) {
-        const double mid = 0.5 * (lo + hi);
-        (gains_for(mid, nullptr) <= budget ? lo : hi) = mid;
-      }
-      return lo;
-    };
-    double margin = margin_within(gentle_energy);
-    if (margin < kTargetMargin) margin = std::min(kTargetMargin, margin_within(cap_energy));
-    if (margin >= kMinMargin) {
-      gains_for(margin, &gain);
-    } else {
-      // Not every bit can be carried (a host that opposes some bits more
-      // than the budget can overcome): an equal margin would then make
-      // every bit wrong. Secure the cheapest bits at kMinMargin instead and
-      // leave the rest to the error-correcting code.
-      std::vector<int> order(coded_bits);
-      std::vector<double> need(coded_bits), cost(coded_bits);
-      double spent = 0;
-      for (int i = 0; i < coded_bits; ++i) {
-        order[i] = i;
-        need[i] = std::clamp((kMinMargin - h[i]) / m[i], kMinBitGain, kMaxBitGain);
-        const bool reachable = h[i] + need[i] * m[i] >= kMinMargin - 1e-9;
-        cost[i] = reachable ? (need[i] * need[i] - kMinBitGain * kMinBitGain) * bit_energy[i]
-                            : std::numeric_limits<double>::infinity();
-        gain[i] = kMinBitGain;
-        spent += kMinBitGain * kMinBitGain * bit_energy[i];
-      }
-      std::sort(order.begin(), order.end(), [&](int a, int b) { return cost[a] < cost[b]; });
-      for (int i : order) {
-        if (!std::isfinite(cost[i]) || spent + cost[i] > cap_energy) break;
-        gain[i] = need[i];
-        spent += cost[i];
-      }
-    }
+    const std::vector<double> gain = ChooseBitGains(h, m, bit_energy, gentle_energy, cap_energy);
     for (int k = 0; k < kCells; ++k) {
       residual.values[k] = gain[layout.bit_of_cell[k]] * unit.values[k];
     }

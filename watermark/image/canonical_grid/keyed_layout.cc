@@ -5,32 +5,10 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include "watermark/base/split_mix64.h"
 
 namespace hallmark::image {
-namespace {
-
-class SplitMix64 {
- public:
-  explicit SplitMix64(uint64_t seed) : state_(seed) {}
-  uint64_t Next() {
-    uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  // Uniform in [0, bound) by Lemire's multiply-shift with rejection.
-  uint32_t Below(uint32_t bound) {
-    for (;;) {
-      const uint64_t m = (Next() >> 32) * bound;
-      if (static_cast<uint32_t>(m) >= (-bound) % bound) return static_cast<uint32_t>(m >> 32);
-    }
-  }
-
- private:
-  uint64_t state_;
-};
-
-}  // namespace
+namespace {}  // namespace
 
 KeyedLayout DeriveKeyedLayout(const watermark::WatermarkKey& key, int cells, int coded_bits) {
   static constexpr absl::string_view kLabel = "hallmark/image/canonical-grid/v1/layout";
