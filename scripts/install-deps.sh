@@ -9,7 +9,9 @@ packages=(
   build-essential cmake pkg-config ccache clang-format clang-tidy
   # libraries
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  libabsl-dev prometheus-cpp-dev libssl-dev libyaml-cpp-dev
+  libabsl-dev prometheus-cpp-dev libcivetweb-dev libssl-dev libyaml-cpp-dev
+  # C2PA manifests: CBOR (zlib for PNG chunk CRCs comes with libpng-dev)
+  libcbor-dev
   # image codecs
   libspng-dev libpng-dev libjpeg62-turbo-dev libturbojpeg0-dev libwebp-dev
   # tests and benchmarks
