@@ -14,7 +14,8 @@ BUILD_DIR=${BUILD_DIR:-build-fuzz}
 FUZZ_SECONDS=${FUZZ_SECONDS:-30}
 JOBS=${JOBS:-$(nproc)}
 ALL_TARGETS=(text_detect_fuzzer text_mark_fuzzer payload_open_fuzzer policy_yaml_fuzzer
-             request_parse_fuzzer image_decode_fuzzer text_receipt_fuzzer)
+             request_parse_fuzzer image_decode_fuzzer text_receipt_fuzzer
+             c2pa_manifest_fuzzer)
 if [ "$#" -gt 0 ]; then targets=("$@"); else targets=("${ALL_TARGETS[@]}"); fi
 
 if ! command -v clang++-14 >/dev/null ||

@@ -16,10 +16,13 @@ BUILD_DIR=${BUILD_DIR:-build}
 cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DHALLMARK_BUILD_TESTS=ON -DHALLMARK_BUILD_BENCHMARKS=ON >/dev/null
 cmake --build "$BUILD_DIR" -j"$(nproc)"
-# The Markdown rendering check's pinned npm packages (package-lock.json).
-if [ ! -d tests/markdown/node_modules ]; then
-  (cd tests/markdown && npm ci --no-audit --no-fund)
-fi
+# Pinned npm packages (package-lock.json): the Markdown rendering check and
+# the C2PA reference reader (c2pa-rs as WebAssembly) of test_provenance.
+for dir in tests/markdown tests/provenance/c2pa_reader; do
+  if [ ! -d "$dir/node_modules" ]; then
+    (cd "$dir" && npm ci --no-audit --no-fund)
+  fi
+done
 ctest --test-dir "$BUILD_DIR" --output-on-failure -j"$(nproc)" --timeout 600
 # Every libFuzzer target (clang-14, ASan + UBSan) for a bounded time from its
 # seed corpus: FUZZ_SECONDS each (default 10 here; scripts/fuzz.sh alone

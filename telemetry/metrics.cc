@@ -57,7 +57,11 @@ Metrics::Metrics(const BuildInfo& build)
       config_reloads_(prometheus::BuildCounter()
                           .Name("hallmark_config_reloads_total")
                           .Help("Policy and key reloads by result")
-                          .Register(*registry_)) {
+                          .Register(*registry_)),
+      public_detect_requests_(prometheus::BuildCounter()
+                                  .Name("hallmark_public_detect_requests_total")
+                                  .Help("Requests to the public HTTP detection endpoint by result")
+                                  .Register(*registry_)) {
   prometheus::BuildGauge()
       .Name("hallmark_build_info")
       .Help("Build information; the value is always 1")
@@ -134,6 +138,10 @@ prometheus::Counter& Metrics::Shed(absl::string_view modality) {
 
 prometheus::Counter& Metrics::ConfigReloads(absl::string_view result) {
   return config_reloads_.Add({{"result", S(result)}});
+}
+
+prometheus::Counter& Metrics::PublicDetectRequests(absl::string_view result) {
+  return public_detect_requests_.Add({{"result", S(result)}});
 }
 
 }  // namespace hallmark::telemetry

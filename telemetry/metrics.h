@@ -61,6 +61,9 @@ class Metrics {
   prometheus::Counter& Shed(absl::string_view modality);
   // hallmark_config_reloads_total{result}: "success" or "rejected".
   prometheus::Counter& ConfigReloads(absl::string_view result);
+  // hallmark_public_detect_requests_total{result}: requests to the public
+  // HTTP detection endpoint by outcome (sidecar/http/public_detect_server.h).
+  prometheus::Counter& PublicDetectRequests(absl::string_view result);
   // hallmark_keys_loaded: keys accepted for detection.
   prometheus::Gauge& KeysLoaded() { return *keys_loaded_; }
   // hallmark_text_carriers: carriers per marked text (capacity planning).
@@ -85,6 +88,7 @@ class Metrics {
   prometheus::Family<prometheus::Gauge>& queued_;
   prometheus::Family<prometheus::Counter>& shed_;
   prometheus::Family<prometheus::Counter>& config_reloads_;
+  prometheus::Family<prometheus::Counter>& public_detect_requests_;
   prometheus::Gauge* keys_loaded_;
   prometheus::Histogram* text_carriers_;
   prometheus::Histogram* image_psnr_;

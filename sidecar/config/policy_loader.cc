@@ -147,6 +147,7 @@ SpacePolicy ResolveSpacePolicy(const SpacePolicy& defaults, const SpacePolicy* o
   out.mutable_image()->set_max_pixels(kDefaultMaxPixels);
   out.mutable_image()->set_max_bytes(kDefaultMaxImageBytes);
   out.mutable_image()->set_jpeg_quality(0);
+  out.mutable_image()->set_provenance(hallmark::config::v1::PROVENANCE_C2PA);
   for (const SpacePolicy* layer : {&defaults, overrides}) {
     if (layer == nullptr) continue;
     if (layer->mode() != hallmark::config::v1::MODE_UNSPECIFIED) out.set_mode(layer->mode());
@@ -164,6 +165,9 @@ SpacePolicy ResolveSpacePolicy(const SpacePolicy& defaults, const SpacePolicy* o
     }
     if (layer->image().has_jpeg_quality()) {
       out.mutable_image()->set_jpeg_quality(layer->image().jpeg_quality());
+    }
+    if (layer->image().provenance() != hallmark::config::v1::PROVENANCE_UNSPECIFIED) {
+      out.mutable_image()->set_provenance(layer->image().provenance());
     }
   }
   return out;

@@ -71,13 +71,15 @@ void FillVerdict(const ConfigSnapshot& config, const std::string& scheme, const 
 DetectPipeline::DetectPipeline(const Clock& clock, telemetry::Metrics& metrics,
                                const watermark::TextSchemeRegistry& text_schemes,
                                const image::ImageSchemeRegistry* image_schemes,
-                               AdmissionGate* image_gate)
+                               AdmissionGate* image_gate, const ContentCredentials* credentials)
     : clock_(clock),
       detect_time_(metrics.StageTime("text", "detect")),
       image_decode_time_(metrics.StageTime("image", "decode")),
       image_detect_time_(metrics.StageTime("image", "detect")),
+      c2pa_verify_time_(metrics.StageTime("image", "c2pa_verify")),
       images_enabled_(image_schemes != nullptr),
-      image_gate_(image_gate) {
+      image_gate_(image_gate),
+      credentials_(credentials) {
   AddSchemes<watermark::TextScheme>(text_schemes, "text", metrics, &text_schemes_);
   if (image_schemes != nullptr) {
     AddSchemes<image::ImageScheme>(*image_schemes, "image", metrics, &image_schemes_);
@@ -148,6 +150,12 @@ absl::StatusOr<hallmark::v1::DetectResponse> DetectPipeline::DetectImage(
   hallmark::v1::DetectResponse response;
   FillVerdict(config, scheme, best, &response);
   if (best.detected) response.set_geometry(best.geometry);
+  if (credentials_ != nullptr) {
+    const absl::Time verify_start = clock_.Now();
+    *response.mutable_c2pa() = credentials_->Inspect(decoded->metadata.source_format,
+                                                     request.image(), clock_.Now(), response);
+    c2pa_verify_time_.Observe(absl::ToDoubleSeconds(clock_.Now() - verify_start));
+  }
   return response;
 }
 

@@ -12,6 +12,7 @@
 #include "sidecar/clock/clock.h"
 #include "sidecar/config/config_snapshot.h"
 #include "sidecar/policy/admission_gate.h"
+#include "sidecar/provenance/content_credentials.h"
 #include "telemetry/metrics.h"
 #include "watermark/image/image_scheme_registry.h"
 #include "watermark/text/text_scheme_registry.h"
@@ -25,11 +26,13 @@ class DetectPipeline {
   // must outlive the pipeline. Without `image_schemes`, image detection
   // answers UNIMPLEMENTED. With an `image_gate`, image detection shares the
   // image marking slots: it waits up to kImageQueueWait for one, else fails
-  // with RESOURCE_EXHAUSTED.
+  // with RESOURCE_EXHAUSTED. With `credentials`, image verdicts also
+  // report the image's C2PA manifest (DetectResponse.c2pa).
   DetectPipeline(const Clock& clock, telemetry::Metrics& metrics,
                  const watermark::TextSchemeRegistry& text_schemes,
                  const image::ImageSchemeRegistry* image_schemes = nullptr,
-                 AdmissionGate* image_gate = nullptr);
+                 AdmissionGate* image_gate = nullptr,
+                 const ContentCredentials* credentials = nullptr);
 
   static constexpr absl::Duration kImageQueueWait = absl::Milliseconds(200);
 
@@ -60,10 +63,12 @@ class DetectPipeline {
   prometheus::Histogram& detect_time_;
   prometheus::Histogram& image_decode_time_;
   prometheus::Histogram& image_detect_time_;
+  prometheus::Histogram& c2pa_verify_time_;
   std::vector<SchemeEntry<watermark::TextScheme>> text_schemes_;
   std::vector<SchemeEntry<image::ImageScheme>> image_schemes_;
   bool images_enabled_ = false;
   AdmissionGate* const image_gate_;
+  const ContentCredentials* const credentials_;
 };
 
 }  // namespace hallmark::sidecar

@@ -31,10 +31,18 @@ class HallmarkService final : public CheckedHallmarkService {
   };
 
   // With a `receipt_signer` (which must outlive the service), marked texts
-  // get signed provenance receipts (docs/provenance.md).
+  // get signed provenance receipts (docs/provenance.md). With
+  // `content_credentials` (likewise), marked images get C2PA manifests and
+  // Detect reports them.
   HallmarkService(const ConfigStore& config, const Clock& clock, telemetry::Metrics& metrics,
                   const watermark::TextSchemeRegistry& text_schemes, Limits limits,
-                  const provenance::ReceiptSigner* receipt_signer = nullptr);
+                  const provenance::ReceiptSigner* receipt_signer = nullptr,
+                  const ContentCredentials* content_credentials = nullptr);
+
+  // The pipeline behind Detect, for the public HTTP endpoint
+  // (sidecar/http/public_detect_server.h), so that both answer alike and
+  // share the image work slots.
+  const DetectPipeline& detect_pipeline() const { return detect_pipeline_; }
 
   // hallmark::v1::Hallmark::Service:
   grpc::Status MarkText(grpc::ServerContext* context, const hallmark::v1::MarkTextRequest* request,

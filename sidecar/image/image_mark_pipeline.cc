@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "sidecar/config/policy_loader.h"
 #include "sidecar/image/image_request.h"
+#include "sidecar/log/log.h"
 #include "sidecar/policy/blocked_detail.h"
 #include "sidecar/policy/policy_engine.h"
 #include "sidecar/policy/request_budget.h"
@@ -29,14 +30,17 @@ struct MarkedImage {
 }  // namespace
 
 ImageMarkPipeline::ImageMarkPipeline(const Clock& clock, telemetry::Metrics& metrics,
-                                     const image::ImageSchemeRegistry& schemes, AdmissionGate* gate)
+                                     const image::ImageSchemeRegistry& schemes, AdmissionGate* gate,
+                                     const ContentCredentials* credentials)
     : clock_(clock),
       metrics_(metrics),
       schemes_(schemes),
       gate_(gate),
+      credentials_(credentials),
       decode_time_(metrics.StageTime("image", "decode")),
       embed_time_(metrics.StageTime("image", "embed")),
-      encode_time_(metrics.StageTime("image", "encode")) {}
+      encode_time_(metrics.StageTime("image", "encode")),
+      c2pa_time_(metrics.StageTime("image", "c2pa")) {}
 
 absl::StatusOr<hallmark::v1::MarkImageResponse> ImageMarkPipeline::Mark(
     const ConfigSnapshot& config, const hallmark::v1::MarkImageRequest& request,
@@ -58,6 +62,7 @@ absl::StatusOr<hallmark::v1::MarkImageResponse> ImageMarkPipeline::Mark(
   response.set_scheme(policy.scheme());
   MarkOutcome outcome = MarkOutcome::kMarked;
   MarkedImage marked;
+  hallmark::v1::C2paManifest manifest;
   image::ImageFormat original_format = *input_format;
   int min_dimension = 0;
 
@@ -130,6 +135,23 @@ absl::StatusOr<hallmark::v1::MarkImageResponse> ImageMarkPipeline::Mark(
         const absl::Duration encode_time = clock_.Now() - encode_start;
         encode_time_.Observe(absl::ToDoubleSeconds(encode_time));
         response.set_encode_micros(Micros(encode_time));
+        const image::ImageFormat encoded_format = options.format == image::ImageFormat::kUnknown
+                                                      ? decoded->metadata.source_format
+                                                      : options.format;
+        // The signed layer goes over the watermarked pixels' encoded file.
+        if (encoded.ok() && !budget.Expired() && credentials_ != nullptr &&
+            policy.provenance() == hallmark::config::v1::PROVENANCE_C2PA &&
+            ContentCredentials::Supports(encoded_format)) {
+          const absl::Time sign_start = clock_.Now();
+          encoded = credentials_->Sign(encoded_format, *encoded, watermark::PayloadId(payload),
+                                       &manifest);
+          const absl::Duration sign_time = clock_.Now() - sign_start;
+          c2pa_time_.Observe(absl::ToDoubleSeconds(sign_time));
+          manifest.set_sign_micros(Micros(sign_time));
+          if (!encoded.ok()) {
+            LogError(absl::StrCat("C2PA manifest not written: ", encoded.status().message()));
+          }
+        }
         if (!encoded.ok()) {
           outcome = MarkOutcome::kInternal;
         } else if (budget.Expired()) {
@@ -142,9 +164,7 @@ absl::StatusOr<hallmark::v1::MarkImageResponse> ImageMarkPipeline::Mark(
           response.set_payload_id(watermark::PayloadId(payload));
           response.set_key_id(key.id());
           marked.bytes = *std::move(encoded);
-          marked.format = options.format == image::ImageFormat::kUnknown
-                              ? decoded->metadata.source_format
-                              : options.format;
+          marked.format = encoded_format;
           marked.width = pixels.width();
           marked.height = pixels.height();
           marked.channels = image::HasAlpha(pixels.color_model()) ? 4 : 3;
@@ -160,6 +180,7 @@ absl::StatusOr<hallmark::v1::MarkImageResponse> ImageMarkPipeline::Mark(
   response.set_reason(verdict.reason);
   if (verdict.return_marked) {
     response.set_image(std::move(marked.bytes));
+    if (!manifest.manifest_label().empty()) *response.mutable_c2pa() = std::move(manifest);
     response.set_format(std::string(image::ImageFormatName(marked.format)));
     if (marked.format == image::ImageFormat::kRaw) {
       response.mutable_raw()->set_width(marked.width);

@@ -12,6 +12,7 @@
 #include "sidecar/clock/clock.h"
 #include "sidecar/config/config_snapshot.h"
 #include "sidecar/policy/admission_gate.h"
+#include "sidecar/provenance/content_credentials.h"
 #include "telemetry/metrics.h"
 #include "watermark/image/image_scheme_registry.h"
 
@@ -20,11 +21,15 @@ namespace hallmark::sidecar {
 // Thread-safe.
 class ImageMarkPipeline {
  public:
-  // `schemes` and `gate` must outlive the pipeline. With a `gate`, work
-  // waits for one of its slots (no longer than the budget) or is shed with
-  // reason OVERLOAD; without one it always runs.
+  // `schemes`, `gate` and `credentials` must outlive the pipeline. With a
+  // `gate`, work waits for one of its slots (no longer than the budget) or
+  // is shed with reason OVERLOAD; without one it always runs. With
+  // `credentials`, Spaces whose image.provenance is c2pa get a signed C2PA
+  // manifest in every marked PNG/JPEG/WebP (a failure to sign is an
+  // internal failure of the mark); without them, none is written.
   ImageMarkPipeline(const Clock& clock, telemetry::Metrics& metrics,
-                    const image::ImageSchemeRegistry& schemes, AdmissionGate* gate = nullptr);
+                    const image::ImageSchemeRegistry& schemes, AdmissionGate* gate = nullptr,
+                    const ContentCredentials* credentials = nullptr);
 
   // OK with the response for MARKED, SHADOWED and PASSED_THROUGH; a
   // BlockedStatus for BLOCKED (enforce mode); INVALID_ARGUMENT or
@@ -39,9 +44,11 @@ class ImageMarkPipeline {
   telemetry::Metrics& metrics_;
   const image::ImageSchemeRegistry& schemes_;
   AdmissionGate* const gate_;
+  const ContentCredentials* const credentials_;
   prometheus::Histogram& decode_time_;
   prometheus::Histogram& embed_time_;
   prometheus::Histogram& encode_time_;
+  prometheus::Histogram& c2pa_time_;
 };
 
 }  // namespace hallmark::sidecar

@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "sidecar/keys/key_file.h"
 
 namespace hallmark::sidecar {
 
@@ -29,19 +30,9 @@ absl::StatusOr<ReceiptKey> LoadReceiptKey(const std::string& path) {
     key.source = "ephemeral";
     return key;
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return absl::NotFoundError(
-        absl::StrCat("cannot open receipt key file ", path, ": ", std::strerror(errno)));
-  }
-  std::string content(kMaxReceiptKeyFileBytes + 1, '\0');
-  in.read(content.data(), static_cast<std::streamsize>(content.size()));
-  if (in.bad()) return absl::DataLossError(absl::StrCat("cannot read receipt key file ", path));
-  content.resize(static_cast<size_t>(in.gcount()));
-  if (content.size() > kMaxReceiptKeyFileBytes) {
-    return absl::InvalidArgumentError(absl::StrCat("receipt key file ", path, " is larger than ",
-                                                   kMaxReceiptKeyFileBytes, " bytes"));
-  }
+  absl::StatusOr<std::string> read = ReadKeyFile(path, kMaxReceiptKeyFileBytes, "receipt key file");
+  if (!read.ok()) return read.status();
+  std::string& content = *read;
   absl::StatusOr<std::unique_ptr<provenance::ReceiptSigner>> signer =
       provenance::ReceiptSigner::FromPrivateKeyPem(content);
   // The buffer held the private key.

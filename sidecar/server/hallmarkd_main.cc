@@ -35,8 +35,10 @@
 #include "sidecar/config/config_watcher.h"
 #include "sidecar/grpc/hallmark_service.h"
 #include "sidecar/grpc/listener_credentials.h"
+#include "sidecar/http/public_detect_server.h"
 #include "sidecar/keys/receipt_key.h"
 #include "sidecar/log/log.h"
+#include "sidecar/provenance/content_credentials.h"
 #include "sidecar/server/socket_file.h"
 #include "sidecar/version.h"
 #include "telemetry/metrics.h"
@@ -86,8 +88,35 @@ ABSL_FLAG(int, max_queued_image, 0,
 ABSL_FLAG(std::string, receipt_key, "",
           "PEM (PKCS#8) Ed25519 private key that signs the provenance receipts of marked texts "
           "(openssl genpkey -algorithm ed25519); without it an ephemeral key is generated");
+ABSL_FLAG(std::string, c2pa_private_key, "",
+          "PEM P-256 (ES256) private key that signs the C2PA manifests of marked images; with "
+          "--c2pa_cert_chain. Neither: a generated development chain (untrusted, warned loudly)");
+ABSL_FLAG(std::string, c2pa_cert_chain, "",
+          "PEM certificate chain for --c2pa_private_key: signing certificate first, then its "
+          "issuing CAs (not the root)");
+ABSL_FLAG(std::string, c2pa_trust_anchors, "",
+          "PEM CA certificates whose C2PA signers Detect reports as trusted (empty: none)");
 ABSL_FLAG(std::string, receipt_public_key_out, "",
           "Write the receipt public key (PEM) to this file at start, for verifiers");
+ABSL_FLAG(std::string, public_detect_address, "",
+          "Public HTTP detection endpoint (POST /v1/detect, JSON), host:port (port 0 picks a "
+          "free one); empty: off. Never marks, never reveals keys; see docs/api.md");
+ABSL_FLAG(int64_t, public_detect_max_bytes, 20 << 20,
+          "Largest request body the public detection endpoint accepts, in bytes");
+ABSL_FLAG(double, public_detect_rate, 5,
+          "Public detection requests per second per client IP (IPv6: per /64); 0 = no limit");
+ABSL_FLAG(int, public_detect_burst, 10,
+          "Public detection requests a client IP may send at once before --public_detect_rate "
+          "applies");
+ABSL_FLAG(double, public_detect_global_rate, 50,
+          "Public detection requests per second from all clients together; 0 = no limit");
+ABSL_FLAG(int, public_detect_global_burst, 100,
+          "Public detection requests all clients together may send at once");
+ABSL_FLAG(int, public_detect_threads, 2,
+          "Threads serving the public detection endpoint (requests served at once)");
+ABSL_FLAG(absl::Duration, public_detect_timeout, absl::Seconds(10),
+          "How long a public detection client may take to send its request and read the "
+          "answer");
 
 namespace hallmark::sidecar {
 namespace {
@@ -99,6 +128,18 @@ void WarnEphemeralKey(const std::string& key_id) {
   LogWarning(absl::StrCat("NO KEYS CONFIGURED: marking with the EPHEMERAL key ", key_id, "."));
   LogWarning("Marks made now cannot be verified once this process exits.");
   LogWarning("For real use: hallmark keygen --out DIR, then hallmarkd --keys DIR.");
+  LogWarning("=================================================================");
+}
+
+void WarnDevelopmentC2paSigner(absl::string_view subject) {
+  LogWarning("=================================================================");
+  LogWarning(
+      absl::StrCat("NO C2PA SIGNING CERTIFICATE CONFIGURED: image manifests are signed by a "
+                   "generated DEVELOPMENT certificate (",
+                   subject, ")."));
+  LogWarning("C2PA validators report it as untrusted, and it changes at every start. For");
+  LogWarning("real use: --c2pa_private_key and --c2pa_cert_chain from a CA your verifiers");
+  LogWarning("trust (docs/provenance.md), or image.provenance: off in the policy.");
   LogWarning("=================================================================");
 }
 
@@ -203,6 +244,21 @@ int Run() {
     }
   }
 
+  absl::StatusOr<std::unique_ptr<ContentCredentials>> content_credentials =
+      ContentCredentials::Load(
+          {absl::GetFlag(FLAGS_c2pa_private_key), absl::GetFlag(FLAGS_c2pa_cert_chain),
+           absl::GetFlag(FLAGS_c2pa_trust_anchors)},
+          kVersion, absl::Now());
+  if (!content_credentials.ok()) {
+    LogError(absl::StrCat("cannot start: ", content_credentials.status().message()));
+    return 2;
+  }
+  if ((*content_credentials)->development()) {
+    WarnDevelopmentC2paSigner((*content_credentials)->signer().subject());
+  } else {
+    LogInfo(absl::StrCat("C2PA signer: ", (*content_credentials)->signer().subject()));
+  }
+
   absl::StatusOr<std::unique_ptr<telemetry::MetricsServer>> metrics_server =
       telemetry::MetricsServer::Start(absl::GetFlag(FLAGS_metrics_listen), metrics.registry());
   if (!metrics_server.ok()) {
@@ -235,7 +291,8 @@ int Run() {
                  std::max(0, absl::GetFlag(FLAGS_max_queued_text))};
   limits.image = {or_default(absl::GetFlag(FLAGS_max_in_flight_image), cores),
                   or_default(absl::GetFlag(FLAGS_max_queued_image), 2 * cores)};
-  HallmarkService service(**store, clock, metrics, text_schemes, limits, receipt_key->signer.get());
+  HallmarkService service(**store, clock, metrics, text_schemes, limits, receipt_key->signer.get(),
+                          content_credentials->get());
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -260,6 +317,36 @@ int Run() {
       LogError(absl::StrCat("cannot start: ", access.message()));
       return 2;
     }
+  }
+
+  // The public detection endpoint shares the service's DetectPipeline (and
+  // with it the image work slots).
+  std::unique_ptr<PublicDetectServer> public_detect;
+  if (const std::string address = absl::GetFlag(FLAGS_public_detect_address); !address.empty()) {
+    PublicDetectOptions options;
+    options.listen = address;
+    options.max_body_bytes = absl::GetFlag(FLAGS_public_detect_max_bytes);
+    options.threads = absl::GetFlag(FLAGS_public_detect_threads);
+    options.request_timeout = absl::GetFlag(FLAGS_public_detect_timeout);
+    options.rate_limits.per_client = {
+        absl::GetFlag(FLAGS_public_detect_rate),
+        static_cast<double>(absl::GetFlag(FLAGS_public_detect_burst))};
+    options.rate_limits.global = {
+        absl::GetFlag(FLAGS_public_detect_global_rate),
+        static_cast<double>(absl::GetFlag(FLAGS_public_detect_global_burst))};
+    absl::StatusOr<std::unique_ptr<PublicDetectServer>> started =
+        PublicDetectServer::Start(options, **store, service.detect_pipeline(), clock, metrics);
+    if (!started.ok()) {
+      LogError(absl::StrCat("cannot start: ", started.status().message()));
+      return 2;
+    }
+    public_detect = *std::move(started);
+    LogInfo(absl::StrCat("public detection on http://", public_detect->address(), "/v1/detect",
+                         " max_bytes=", options.max_body_bytes,
+                         " rate=", options.rate_limits.per_client.rate, "/s burst ",
+                         options.rate_limits.per_client.burst,
+                         " per client, global=", options.rate_limits.global.rate, "/s burst ",
+                         options.rate_limits.global.burst, " threads=", options.threads));
   }
 
   grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
@@ -299,6 +386,7 @@ int Run() {
   const absl::Duration grace = absl::GetFlag(FLAGS_shutdown_grace);
   health->SetServingStatus(false);
   health->SetServingStatus(kServiceName, false);
+  if (public_detect != nullptr) public_detect->StartDraining();  // 503 from now on
   if (drain_delay > absl::ZeroDuration()) {
     LogInfo(absl::StrCat("draining: health NOT_SERVING, still serving for the drain delay (",
                          absl::FormatDuration(drain_delay), ")"));
@@ -309,8 +397,14 @@ int Run() {
   // cancelled.
   LogInfo(absl::StrCat("draining: health NOT_SERVING, refusing new calls, up to ",
                        absl::FormatDuration(grace), " for in-flight calls"));
-  server->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+  const absl::Time shutdown_deadline = absl::Now() + grace;
+  server->Shutdown(absl::ToChronoTime(shutdown_deadline));
   server->Wait();
+  // Public requests answer 503 since the SIGTERM; those that were already
+  // running get the same grace.
+  if (public_detect != nullptr && !public_detect->WaitForIdle(shutdown_deadline)) {
+    LogWarning("public detection requests still running at the end of the grace period");
+  }
   LogInfo("stopped");
   // Nothing is left to finish: skip the destructors, of which the metrics
   // HTTP server's alone waits up to 2 s for its poll loop, which would only
@@ -330,7 +424,10 @@ int main(int argc, char** argv) {
       "[--tls_cert FILE --tls_key FILE [--tls_client_ca FILE]] [--drain_delay 5s] "
       "[--shutdown_grace 20s] [--receipt_key FILE] [--receipt_public_key_out FILE] "
       "[--max_in_flight_text N] [--max_queued_text N] [--max_in_flight_image N] "
-      "[--max_queued_image N]");
+      "[--max_queued_image N] [--public_detect_address ADDR [--public_detect_max_bytes N] "
+      "[--public_detect_rate R] [--public_detect_burst N] [--public_detect_global_rate R] "
+      "[--public_detect_global_burst N] [--public_detect_threads N] "
+      "[--public_detect_timeout 10s]]");
   absl::ParseCommandLine(argc, argv);
   return hallmark::sidecar::Run();
 }

@@ -45,19 +45,28 @@ class Authority:
         with open(self.cert, "rb") as f:
             return f.read()
 
-    def issue(self, name, server=False):
+    def issue(self, name, server=False, c2pa=False):
         """A leaf certificate signed by this CA: a server's (for localhost and
-        127.0.0.1) or a client's."""
+        127.0.0.1), a C2PA claim signer's (the C2PA 2.x signing profile) or a
+        client's."""
         stem = os.path.join(self.directory, f"{self.name}-{name}")
         key, csr, cert, ext = stem + ".key", stem + ".csr", stem + ".pem", stem + ".ext"
         with open(ext, "w") as f:
             if server:
                 f.write("subjectAltName=DNS:localhost,IP:127.0.0.1\n"
                         "extendedKeyUsage=serverAuth\n")
+            elif c2pa:
+                f.write("basicConstraints=critical,CA:FALSE\n"
+                        "keyUsage=critical,digitalSignature\n"
+                        "extendedKeyUsage=1.3.6.1.5.5.7.3.36,emailProtection\n"
+                        "subjectKeyIdentifier=hash\n"
+                        "authorityKeyIdentifier=keyid:always\n")
             else:
                 f.write("extendedKeyUsage=clientAuth\n")
         _openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                 "-keyout", key, "-out", csr, "-subj", f"/CN={name}", cwd=self.directory)
+                 "-keyout", key, "-out", csr,
+                 "-subj", f"/O=Hallmark tests/CN={name}" if c2pa else f"/CN={name}",
+                 cwd=self.directory)
         _openssl("x509", "-req", "-in", csr, "-CA", self.cert, "-CAkey", self.key,
                  "-CAcreateserial", "-out", cert, "-days", "2", "-extfile", ext,
                  cwd=self.directory)

@@ -1,15 +1,19 @@
 // hallmark mark: marks a file offline with the sidecar's own pipeline.
 #include <cstdio>
 #include <fstream>
+#include <memory>
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "hallmark/v1/hallmark.pb.h"
 #include "sidecar/image/image_mark_pipeline.h"
 #include "sidecar/keys/receipt_key.h"
 #include "sidecar/policy/policy_engine.h"
+#include "sidecar/provenance/content_credentials.h"
 #include "sidecar/text/text_mark_pipeline.h"
 #include "sidecar/text/utf8.h"
+#include "sidecar/version.h"
 #include "tools/hallmark/args.h"
 #include "tools/hallmark/commands.h"
 #include "tools/hallmark/json_line.h"
@@ -65,7 +69,13 @@ bool WriteFile(const std::string& path, const std::string& bytes) {
 // line to stdout.
 int MarkImageFile(const Args& args, std::string input, OfflineSidecar& offline) {
   if (!args.Has("out")) return UsageError("mark", "image INPUT needs --out FILE");
-  sidecar::ImageMarkPipeline pipeline(offline.clock, offline.metrics, offline.image_schemes);
+  absl::StatusOr<std::unique_ptr<sidecar::ContentCredentials>> credentials =
+      sidecar::ContentCredentials::Load(
+          {args.Get("c2pa_private_key"), args.Get("c2pa_cert_chain"), ""}, sidecar::kVersion,
+          absl::Now());
+  if (!credentials.ok()) return UsageError("mark", std::string(credentials.status().message()));
+  sidecar::ImageMarkPipeline pipeline(offline.clock, offline.metrics, offline.image_schemes,
+                                      /*gate=*/nullptr, credentials->get());
   hallmark::v1::MarkImageRequest request;
   const std::string space = args.Get("space", "local/cli");
   request.set_space(space);
@@ -85,6 +95,20 @@ int MarkImageFile(const Args& args, std::string input, OfflineSidecar& offline) 
       .Add("decode_micros", static_cast<int64_t>(response->decode_micros()))
       .Add("embed_micros", static_cast<int64_t>(response->embed_micros()))
       .Add("encode_micros", static_cast<int64_t>(response->encode_micros()));
+  if (response->has_c2pa()) {
+    const hallmark::v1::C2paManifest& c2pa = response->c2pa();
+    json.Add("c2pa_manifest", c2pa.manifest_label())
+        .Add("c2pa_bytes", static_cast<int64_t>(c2pa.manifest_bytes()))
+        .Add("c2pa_micros", static_cast<int64_t>(c2pa.sign_micros()))
+        .Add("c2pa_signer", c2pa.signer())
+        .Add("c2pa_development_signer", c2pa.development_signer());
+    if (c2pa.development_signer()) {
+      std::fputs(
+          "hallmark mark: WARNING: the C2PA manifest is signed by a generated development "
+          "certificate (untrusted); pass --c2pa_private_key and --c2pa_cert_chain for real use\n",
+          stderr);
+    }
+  }
   std::fputs(json.str().c_str(), stdout);
   return kExitOk;
 }
@@ -92,7 +116,8 @@ int MarkImageFile(const Args& args, std::string input, OfflineSidecar& offline) 
 }  // namespace
 
 int RunMark(const std::vector<std::string>& argv) {
-  auto args = Args::Parse(argv, {"keys", "policy", "space", "out", "format", "receipt_key"});
+  auto args = Args::Parse(argv, {"keys", "policy", "space", "out", "format", "receipt_key",
+                                 "c2pa_private_key", "c2pa_cert_chain"});
   if (!args.ok()) return UsageError("mark", std::string(args.status().message()));
   if (args->positional().size() != 1) return UsageError("mark", "expected one INPUT file");
   auto input = ReadInput(args->positional()[0]);
@@ -110,6 +135,10 @@ int RunMark(const std::vector<std::string>& argv) {
   if (!offline.ok()) return UsageError("mark", std::string(offline.status().message()));
   if (is_image) {
     if (args->Has("receipt_key")) return UsageError("mark", "--receipt_key is for text");
+  } else if (args->Has("c2pa_private_key") || args->Has("c2pa_cert_chain")) {
+    return UsageError("mark", "--c2pa_private_key and --c2pa_cert_chain are for images");
+  }
+  if (is_image) {
     return MarkImageFile(*args, *std::move(input), **offline);
   }
   absl::StatusOr<sidecar::ReceiptKey> receipt_key;

@@ -1,5 +1,6 @@
 #include "watermark/provenance/c2pa/cbor_item.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <limits>
 
@@ -14,6 +15,54 @@ namespace {
 cbor_item_t* Checked(cbor_item_t* item) {
   if (item == nullptr) std::abort();
   return item;
+}
+
+constexpr int kMaxCborDepth = 32;
+
+// Walks one encoded item without building it, so that nothing untrusted
+// reaches libcbor unless every declared length fits in the bytes that are
+// there: libcbor 0.8 allocates a map or array for its declared count before
+// reading its elements (a 9-byte input can ask for terabytes). Also refuses
+// indefinite lengths (C2PA writes none) and reserved additional-info values.
+// Advances `pos` past the item.
+absl::Status CheckItemShape(absl::string_view bytes, size_t& pos, int depth) {
+  if (depth > kMaxCborDepth) return absl::InvalidArgumentError("CBOR nested too deeply");
+  if (pos >= bytes.size()) return absl::InvalidArgumentError("truncated CBOR");
+  const auto initial = static_cast<uint8_t>(bytes[pos++]);
+  const int major = initial >> 5;
+  const int info = initial & 0x1F;
+  uint64_t value = static_cast<uint64_t>(info);
+  if (info >= 24) {
+    if (info > 27) {
+      return absl::InvalidArgumentError(info == 31 ? "indefinite-length CBOR is not supported"
+                                                   : "reserved CBOR additional information");
+    }
+    const size_t width = size_t{1} << (info - 24);
+    if (bytes.size() - pos < width) return absl::InvalidArgumentError("truncated CBOR");
+    value = 0;
+    for (size_t i = 0; i < width; ++i) value = (value << 8) | static_cast<uint8_t>(bytes[pos++]);
+  }
+  const size_t remaining = bytes.size() - pos;
+  switch (major) {
+    case 2:  // byte string
+    case 3:  // text string
+      if (value > remaining) return absl::InvalidArgumentError("CBOR string overruns its input");
+      pos += static_cast<size_t>(value);
+      return absl::OkStatus();
+    case 4:    // array: each element takes at least one byte
+    case 5: {  // map: two items per entry
+      const uint64_t items = major == 5 ? 2 * std::min<uint64_t>(value, remaining + 1) : value;
+      if (items > remaining) return absl::InvalidArgumentError("CBOR container overruns its input");
+      for (uint64_t i = 0; i < items; ++i) {
+        if (absl::Status s = CheckItemShape(bytes, pos, depth + 1); !s.ok()) return s;
+      }
+      return absl::OkStatus();
+    }
+    case 6:  // tag: one item follows
+      return CheckItemShape(bytes, pos, depth + 1);
+    default:  // integers and simple values: the header was all
+      return absl::OkStatus();
+  }
 }
 
 bool DefiniteString(const cbor_item_t* item) {
@@ -110,6 +159,12 @@ std::string CborEncode(const cbor_item_t* item) {
 }
 
 absl::StatusOr<CborItem> CborDecode(absl::string_view bytes) {
+  size_t end = 0;
+  if (absl::Status shape = CheckItemShape(bytes, end, 0); !shape.ok()) return shape;
+  if (end != bytes.size()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("CBOR item ends at byte ", end, " of ", bytes.size()));
+  }
   cbor_load_result result{};
   CborItem item(cbor_load(reinterpret_cast<cbor_data>(bytes.data()), bytes.size(), &result));
   if (item == nullptr || result.error.code != CBOR_ERR_NONE) {

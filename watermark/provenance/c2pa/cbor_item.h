@@ -3,9 +3,10 @@
 // strings, integers, tags, null) and read them back from untrusted bytes.
 //
 // Integers are written in their shortest form (RFC 8949 §4.2.1 preferred
-// serialization); maps keep the order they were built in. Only definite
-// lengths are written; the reader accepts what libcbor accepts but the
-// accessors below answer "absent" for indefinite strings.
+// serialization); maps keep the order they were built in; lengths are
+// definite. The reader refuses indefinite lengths and any string or
+// container that declares more than its input holds, before libcbor sees
+// it (libcbor 0.8 allocates for the declared count).
 #ifndef HALLMARK_WATERMARK_PROVENANCE_C2PA_CBOR_ITEM_H_
 #define HALLMARK_WATERMARK_PROVENANCE_C2PA_CBOR_ITEM_H_
 

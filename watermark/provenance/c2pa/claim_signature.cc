@@ -190,7 +190,16 @@ ClaimSigner::ClaimSigner(std::unique_ptr<Key> key, std::vector<std::string> chai
       chain_der_(std::move(chain_der)),
       subject_(std::move(subject)),
       not_after_(not_after),
-      protected_header_(ProtectedHeader(chain_der_)) {}
+      protected_header_(ProtectedHeader(chain_der_)) {
+  // Tagged [protected, {}, nil, 64-byte signature]: only the protected
+  // header's length varies, and only with the chain.
+  std::vector<CborItem> items;
+  items.push_back(CborBytes(protected_header_));
+  items.push_back(CborMapBuilder().Build());
+  items.push_back(CborNull());
+  items.push_back(CborBytes(std::string(2 * kEs256Coordinate, '\0')));
+  signature_size_ = CborEncode(CborTagged(kCoseSign1Tag, CborArray(std::move(items))).get()).size();
+}
 
 ClaimSigner::~ClaimSigner() = default;
 

@@ -32,6 +32,9 @@ class ClaimSigner {
   // chain, never on the claim, so a manifest can be sized before signing.
   absl::StatusOr<std::string> Sign(absl::string_view claim) const;
 
+  // Sign's output length (it never depends on the claim).
+  size_t signature_size() const { return signature_size_; }
+
   // The signing certificate's subject, one line (RFC 2253).
   const std::string& subject() const { return subject_; }
   // When the signing certificate expires.
@@ -49,6 +52,7 @@ class ClaimSigner {
   std::string subject_;
   absl::Time not_after_;
   std::string protected_header_;  // the encoded protected header map
+  size_t signature_size_ = 0;
 };
 
 // What a verified signature says about its signer.

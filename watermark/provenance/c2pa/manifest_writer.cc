@@ -84,9 +84,11 @@ struct ManifestIdentity {
   std::string instance_id;  // xmp:iid:<uuid>
 };
 
+// With `sign` false the signature is zeros of the real one's size: the
+// store has its final size without spending a signature on it.
 absl::StatusOr<std::string> BuildStore(const ManifestFacts& facts, const ManifestIdentity& id,
                                        const ByteRange& exclusion, absl::string_view hash,
-                                       const ClaimSigner& signer) {
+                                       const ClaimSigner& signer, bool sign) {
   JumbfSuperbox assertions;
   assertions.uuid = kAssertionStoreUuid;
   assertions.label = std::string(kAssertionStoreLabel);
@@ -115,7 +117,8 @@ absl::StatusOr<std::string> BuildStore(const ManifestFacts& facts, const Manifes
                        .Add("alg", CborText(kHashAlg))
                        .Build();
   std::string claim_bytes = CborEncode(claim.get());
-  absl::StatusOr<std::string> signature = signer.Sign(claim_bytes);
+  absl::StatusOr<std::string> signature =
+      sign ? signer.Sign(claim_bytes) : std::string(signer.signature_size(), '\0');
   if (!signature.ok()) return signature.status();
 
   JumbfSuperbox manifest;
@@ -146,7 +149,8 @@ absl::StatusOr<SignedAsset> WriteManifest(AssetFormat format, absl::string_view 
   absl::StatusOr<PlacedManifest> placed;
   for (int round = 0;; ++round) {
     if (round == kMaxSizingRounds) return absl::InternalError("C2PA manifest size did not settle");
-    absl::StatusOr<std::string> store = BuildStore(facts, id, exclusion, placeholder_hash, signer);
+    absl::StatusOr<std::string> store =
+        BuildStore(facts, id, exclusion, placeholder_hash, signer, /*sign=*/false);
     if (!store.ok()) return store.status();
     placed = PlaceManifest(format, asset, *store);
     if (!placed.ok()) return placed.status();
@@ -157,7 +161,8 @@ absl::StatusOr<SignedAsset> WriteManifest(AssetFormat format, absl::string_view 
   const watermark::Sha256Digest digest = HashExcluding(placed->asset, {exclusion});
   absl::StatusOr<std::string> store = BuildStore(
       facts, id, exclusion,
-      absl::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()), signer);
+      absl::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()), signer,
+      /*sign=*/true);
   if (!store.ok()) return store.status();
   absl::StatusOr<PlacedManifest> final_asset = PlaceManifest(format, asset, *store);
   if (!final_asset.ok()) return final_asset.status();

@@ -88,8 +88,9 @@ TEST_P(ManifestTest, WrittenManifestValidatesAndTheImageStillDecodes) {
     }
   }
 
-  // Written for tests/provenance/c2pa_conformance.sh: the reference reader
-  // checks these files.
+  // With HALLMARK_C2PA_OUT set, the signed files are written there: seeds
+  // for the c2pa_manifest_fuzzer corpus, or input for the reference reader
+  // (tests/provenance/c2pa_reader/read.mjs) by hand.
   if (const char* out_dir = std::getenv("HALLMARK_C2PA_OUT")) {
     const std::string ext = std::string(MediaType(GetParam()).substr(6));
     std::ofstream(std::string(out_dir) + "/signed." + ext, std::ios::binary) << signed_asset.asset;
