@@ -27,6 +27,7 @@ namespace hallmark::sidecar {
 namespace {
 
 constexpr char kDetectPath[] = "/v1/detect";
+constexpr char kKeysPath[] = "/v1/keys";
 // What Retry-After says while draining or when image work is at its limit.
 constexpr int kUnavailableRetrySeconds = 5;
 
@@ -254,6 +255,23 @@ bool PublicDetectServer::WaitForIdle(absl::Time deadline) {
   return mu_.AwaitWithDeadline(absl::Condition(&idle), deadline);
 }
 
+int PublicDetectServer::HandleKeys(mg_connection* connection, const mg_request_info& info) {
+  if (std::strcmp(info.request_method, "GET") != 0) {
+    counters_.bad_request->Increment();
+    return Reply(connection, 405,
+                 ErrorJson("method_not_allowed", absl::StrCat(kKeysPath, " takes GET")),
+                 {{"Allow", "GET"}});
+  }
+  if (const RateLimiter::Decision decision = rate_limiter_.Admit(RateLimitKey(info.remote_addr));
+      !decision.allowed) {
+    counters_.rate_limited->Increment();
+    return Reply(connection, 429, ErrorJson("rate_limited", "too many requests; retry later"),
+                 {{"Retry-After", RetryAfterSeconds(decision.retry_after)}});
+  }
+  counters_.ok->Increment();
+  return Reply(connection, 200, options_.published_keys_json);
+}
+
 int PublicDetectServer::HandleRequest(mg_connection* connection, void* cbdata) {
   auto* server = static_cast<PublicDetectServer*>(cbdata);
   {
@@ -273,6 +291,10 @@ int PublicDetectServer::Handle(mg_connection* connection) {
     counters_.unavailable->Increment();
     return Reply(connection, 503, ErrorJson("unavailable", "the server is shutting down"),
                  {{"Retry-After", retry_unavailable}});
+  }
+  if (info->local_uri != nullptr && std::strcmp(info->local_uri, kKeysPath) == 0 &&
+      !options_.published_keys_json.empty()) {
+    return HandleKeys(connection, *info);
   }
   if (info->local_uri == nullptr || std::strcmp(info->local_uri, kDetectPath) != 0) {
     counters_.bad_request->Increment();

@@ -39,6 +39,7 @@
 #include "telemetry/metrics.h"
 
 struct mg_connection;
+struct mg_request_info;
 struct mg_context;
 
 namespace hallmark::sidecar {
@@ -54,6 +55,10 @@ struct PublicDetectOptions {
   // answer (CivetWeb's request_timeout_ms).
   absl::Duration request_timeout = absl::Seconds(10);
   RateLimiter::Options rate_limits;
+  // Served as is at GET /v1/keys (the public keys and certificates that
+  // verify the signed layers; see sidecar/provenance/published_keys.h).
+  // Empty: that path answers 404.
+  std::string published_keys_json;
 };
 
 // Thread-safe: CivetWeb calls the handler from its worker threads.
@@ -110,6 +115,8 @@ class PublicDetectServer {
   // CivetWeb's request handler: `cbdata` is the server.
   static int HandleRequest(mg_connection* connection, void* cbdata);
   int Handle(mg_connection* connection);
+  // GET /v1/keys.
+  int HandleKeys(mg_connection* connection, const mg_request_info& info);
 
   const PublicDetectOptions options_;
   const ConfigStore& config_;

@@ -39,6 +39,7 @@
 #include "sidecar/keys/receipt_key.h"
 #include "sidecar/log/log.h"
 #include "sidecar/provenance/content_credentials.h"
+#include "sidecar/provenance/published_keys.h"
 #include "sidecar/server/socket_file.h"
 #include "sidecar/version.h"
 #include "telemetry/metrics.h"
@@ -334,6 +335,7 @@ int Run() {
     options.rate_limits.global = {
         absl::GetFlag(FLAGS_public_detect_global_rate),
         static_cast<double>(absl::GetFlag(FLAGS_public_detect_global_burst))};
+    options.published_keys_json = PublishedKeysJson(*receipt_key->signer, **content_credentials);
     absl::StatusOr<std::unique_ptr<PublicDetectServer>> started =
         PublicDetectServer::Start(options, **store, service.detect_pipeline(), clock, metrics);
     if (!started.ok()) {

@@ -22,6 +22,8 @@ import unittest
 import urllib.error
 import urllib.request
 
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from google.protobuf import json_format
 from PIL import Image
 
@@ -196,6 +198,32 @@ class PublicDetectTest(PublicDetectTestBase):
         self.assertLess(body["false_positive_probability"], 1e-8)
         self.assertEqual(body, self.grpc_detect_json(image=marked.image))
         self.assert_no_key_material(reply)
+
+    def test_keys_publish_what_verifies_receipts_and_manifests(self):
+        reply = request(self.base, method="GET", path="/v1/keys")
+        self.assertEqual(reply.status, 200, reply)
+        keys = reply.json()
+        jwk = keys["receipt_keys"]["keys"][0]
+        self.assertEqual((jwk["kty"], jwk["crv"]), ("OKP", "Ed25519"))
+        self.assertNotIn("d", jwk)  # the private part
+        # The published key verifies a receipt hallmarkd just issued (an
+        # independent verifier: Python's cryptography).
+        marked = self.mark_text()
+        header, claims, signature = marked.receipt.split(".")
+        unb64 = lambda part: base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+        self.assertEqual(json.loads(unb64(header))["kid"], jwk["kid"])
+        Ed25519PublicKey.from_public_bytes(unb64(jwk["x"])).verify(
+            unb64(signature), f"{header}.{claims}".encode())
+        # The C2PA signer: the chain's first certificate is the one in the
+        # manifests (here the development chain, flagged as such).
+        c2pa = keys["c2pa"]
+        self.assertIs(c2pa["development"], True)
+        self.assertEqual(len(c2pa["certificate_chain_pem"]), 2)
+        leaf = x509.load_pem_x509_certificate(c2pa["certificate_chain_pem"][0].encode())
+        self.assertIn("Hallmark development signer", leaf.subject.rfc4514_string())
+        self.assertNotIn("PRIVATE", reply.body.decode())
+        self.assert_no_key_material(reply)
+        self.assertEqual(request(self.base, b"x", "text/plain", path="/v1/keys").status, 405)
 
     def test_marked_png_sniffed_as_octet_stream(self):
         marked = self.mark_image(png_of(read_image("coffee.jpg")))
