@@ -68,6 +68,12 @@ Metrics::Metrics(const BuildInfo& build)
       .Register(*registry_)
       .Add({{"version", build.version}, {"commit", build.commit}})
       .Set(1);
+  stream_idle_timeouts_ =
+      &prometheus::BuildCounter()
+           .Name("hallmark_stream_idle_timeouts_total")
+           .Help("MarkTextStream calls cancelled after --stream_idle_timeout without a message")
+           .Register(*registry_)
+           .Add({});
   keys_loaded_ = &prometheus::BuildGauge()
                       .Name("hallmark_keys_loaded")
                       .Help("Watermark keys loaded (all accepted for detection)")

@@ -64,6 +64,9 @@ class Metrics {
   // hallmark_public_detect_requests_total{result}: requests to the public
   // HTTP detection endpoint by outcome (sidecar/http/public_detect_server.h).
   prometheus::Counter& PublicDetectRequests(absl::string_view result);
+  // hallmark_stream_idle_timeouts_total: MarkTextStream calls cancelled
+  // because no message came for --stream_idle_timeout.
+  prometheus::Counter& StreamIdleTimeouts() { return *stream_idle_timeouts_; }
   // hallmark_keys_loaded: keys accepted for detection.
   prometheus::Gauge& KeysLoaded() { return *keys_loaded_; }
   // hallmark_text_carriers: carriers per marked text (capacity planning).
@@ -89,6 +92,7 @@ class Metrics {
   prometheus::Family<prometheus::Counter>& shed_;
   prometheus::Family<prometheus::Counter>& config_reloads_;
   prometheus::Family<prometheus::Counter>& public_detect_requests_;
+  prometheus::Counter* stream_idle_timeouts_;
   prometheus::Gauge* keys_loaded_;
   prometheus::Histogram* text_carriers_;
   prometheus::Histogram* image_psnr_;

@@ -46,6 +46,7 @@ HallmarkService::HallmarkService(const ConfigStore& config, const Clock& clock,
       text_gate_(limits.text, &metrics.Queued("text"), &metrics.Shed("text")),
       image_gate_(limits.image, &metrics.Queued("image"), &metrics.Shed("image")),
       receipt_signer_(receipt_signer),
+      stream_watchdog_(clock, limits.stream_idle_timeout),
       text_pipeline_(clock, metrics, &text_gate_, receipt_signer),
       image_pipeline_(clock, metrics, image_schemes_, &image_gate_, content_credentials),
       detect_pipeline_(clock, metrics, text_schemes, &image_schemes_, &image_gate_,
@@ -86,8 +87,18 @@ grpc::Status HallmarkService::MarkText(grpc::ServerContext* context,
 grpc::Status HallmarkService::MarkCheckedTextStream(grpc::ServerContext* context,
                                                     CheckedTextStream* stream) {
   InFlight in_flight(text_in_flight_);
+  StreamIdleWatchdog::Registration watch =
+      stream_watchdog_.Watch([context] { context->TryCancel(); });
+  auto idle_status = [&]() {
+    metrics_.StreamIdleTimeouts().Increment();
+    return grpc::Status(
+        grpc::StatusCode::DEADLINE_EXCEEDED,
+        absl::StrCat("no message for ", absl::FormatDuration(stream_watchdog_.idle_limit()),
+                     " (--stream_idle_timeout): stream cancelled"));
+  };
   hallmark::v1::MarkTextStreamRequest request;
   if (!stream->Read(&request)) {
+    if (watch.timed_out()) return idle_status();
     if (!stream->status().ok()) return ToGrpc(context, stream->status(), invalid_mark_text_stream_);
     if (context->IsCancelled()) {  // by the client, or by gRPC (a message over the limit)
       return grpc::Status(grpc::StatusCode::CANCELLED, "the stream ended before its first request");
@@ -103,6 +114,7 @@ grpc::Status HallmarkService::MarkCheckedTextStream(grpc::ServerContext* context
 
   hallmark::v1::MarkTextStreamResponse out;
   do {
+    watch.Touch();
     absl::StatusOr<std::string> released = (*session)->Append(request.delta());
     if (!released.ok()) return ToGrpc(context, released.status(), invalid_mark_text_stream_);
     if (released->empty()) continue;
@@ -111,6 +123,7 @@ grpc::Status HallmarkService::MarkCheckedTextStream(grpc::ServerContext* context
       return grpc::Status(grpc::StatusCode::CANCELLED, "the client went away");
     }
   } while (stream->Read(&request));
+  if (watch.timed_out()) return idle_status();
   if (!stream->status().ok()) return ToGrpc(context, stream->status(), invalid_mark_text_stream_);
   if (context->IsCancelled()) {
     return grpc::Status(grpc::StatusCode::CANCELLED, "the client cancelled the stream");

@@ -10,6 +10,7 @@
 #include "sidecar/config/config_store.h"
 #include "sidecar/detect/detect_pipeline.h"
 #include "sidecar/grpc/checked_hallmark_service.h"
+#include "sidecar/grpc/stream_idle_watchdog.h"
 #include "sidecar/image/image_mark_pipeline.h"
 #include "sidecar/text/text_mark_pipeline.h"
 #include "telemetry/metrics.h"
@@ -28,6 +29,9 @@ class HallmarkService final : public CheckedHallmarkService {
   struct Limits {
     AdmissionLimits text;
     AdmissionLimits image;
+    // A MarkTextStream with no message for this long is cancelled (and
+    // counted in hallmark_stream_idle_timeouts_total); zero = never.
+    absl::Duration stream_idle_timeout = absl::ZeroDuration();
   };
 
   // With a `receipt_signer` (which must outlive the service), marked texts
@@ -73,6 +77,7 @@ class HallmarkService final : public CheckedHallmarkService {
   AdmissionGate text_gate_;
   AdmissionGate image_gate_;
   const provenance::ReceiptSigner* const receipt_signer_;
+  StreamIdleWatchdog stream_watchdog_;
   TextMarkPipeline text_pipeline_;
   ImageMarkPipeline image_pipeline_;
   DetectPipeline detect_pipeline_;

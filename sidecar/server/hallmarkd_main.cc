@@ -86,6 +86,9 @@ ABSL_FLAG(int, max_in_flight_image, 0,
           "Image requests (MarkImage, image Detect) working at once; 0 = one per core");
 ABSL_FLAG(int, max_queued_image, 0,
           "Image requests waiting for a slot (each up to its budget); 0 = two per core");
+ABSL_FLAG(absl::Duration, stream_idle_timeout, absl::Seconds(120),
+          "Cancel a MarkTextStream that sends no message for this long (a stalled or abandoned "
+          "client); 0 = never");
 ABSL_FLAG(std::string, receipt_key, "",
           "PEM (PKCS#8) Ed25519 private key that signs the provenance receipts of marked texts "
           "(openssl genpkey -algorithm ed25519); without it an ephemeral key is generated");
@@ -292,6 +295,7 @@ int Run() {
                  std::max(0, absl::GetFlag(FLAGS_max_queued_text))};
   limits.image = {or_default(absl::GetFlag(FLAGS_max_in_flight_image), cores),
                   or_default(absl::GetFlag(FLAGS_max_queued_image), 2 * cores)};
+  limits.stream_idle_timeout = absl::GetFlag(FLAGS_stream_idle_timeout);
   HallmarkService service(**store, clock, metrics, text_schemes, limits, receipt_key->signer.get(),
                           content_credentials->get());
   grpc::EnableDefaultHealthCheckService(true);

@@ -8,6 +8,7 @@ sent through a channel without serialization: what a C++ or hand-written
 client can send."""
 import os
 import threading
+import time
 import unittest
 
 import hallmark_harness as h
@@ -355,6 +356,33 @@ class BadInputTest(h.HallmarkTestCase):
                                  modality="text") == 0,
             10, "the cancelled stream to leave hallmark_in_flight_requests")
         self.assert_still_serving()
+
+
+class IdleStreamTest(h.HallmarkTestCase):
+    """Streaming abuse: a client that opens MarkTextStream and goes silent
+    is cut off after --stream_idle_timeout; one that keeps talking is not."""
+
+    def test_silent_stream_is_cancelled_and_counted(self):
+        daemon = self.start_daemon(extra_args=("--stream_idle_timeout=2s",))
+        talking = h.BidiStream(daemon.stub())
+        silent = h.BidiStream(daemon.stub())
+        silent.send("Once upon a time ", space="idle/test")
+        talking.send("Once upon a time ", space="idle/test")
+        # The talking stream sends a delta every 0.2 s for 4.8 s (over twice
+        # the limit) while the silent one waits; only the silent one ends.
+        for _ in range(24):
+            time.sleep(0.2)
+            talking.send("and then ")
+        events = silent.pending()
+        if not events or events[-1][0] == "response":
+            events.append(silent.next_event(timeout=10, what="the idle cut"))
+        kind, error = events[-1]
+        self.assertEqual(kind, "error", events)
+        self.assertEqual(error.code(), grpc.StatusCode.CANCELLED, error)
+        responses, talking_error = talking.finish()
+        self.assertIsNone(talking_error)
+        self.assertTrue(responses[-1].final)
+        self.assertEqual(h.metric_sum(daemon.metrics(), "hallmark_stream_idle_timeouts_total"), 1)
 
 
 if __name__ == "__main__":
