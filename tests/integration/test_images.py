@@ -7,13 +7,13 @@ to prove it is a valid file of the announced format.
 """
 import io
 import math
-import os
 import unittest
 
 import numpy as np
 from PIL import Image
 
 import hallmark_harness as h
+from photos import convert, read
 from hallmark_harness import grpc, hallmark_pb2 as D
 
 POLICY = """
@@ -30,20 +30,7 @@ spaces:
     image: {max_pixels: 10000, max_bytes: 200000}
 """
 
-IMAGES = os.path.join(h.SOURCE_DIR, "tests", "data", "images")
 KEY = "image-e2e-key"
-
-
-def read(name):
-    with open(os.path.join(IMAGES, name), "rb") as f:
-        return f.read()
-
-
-def convert(data, fmt, **options):
-    """Re-encodes `data` with Pillow (RGB) as `fmt`."""
-    out = io.BytesIO()
-    Image.open(io.BytesIO(data)).convert("RGB").save(out, fmt, **options)
-    return out.getvalue()
 
 
 def pil(data):

@@ -20,6 +20,7 @@ from PIL import Image
 
 import hallmark_harness as h
 import pki
+from photos import convert, read
 from hallmark_harness import hallmark_pb2 as D
 
 POLICY = """
@@ -32,20 +33,8 @@ spaces:
   e2e/shadow: {mode: shadow}
 """
 KEY = "provenance-e2e-key"
-IMAGES = os.path.join(h.SOURCE_DIR, "tests", "data", "images")
 READER_DIR = os.path.join(h.SOURCE_DIR, "tests", "provenance", "c2pa_reader")
 TRAINED = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
-
-
-def read(name):
-    with open(os.path.join(IMAGES, name), "rb") as f:
-        return f.read()
-
-
-def convert(data, fmt, **options):
-    out = io.BytesIO()
-    Image.open(io.BytesIO(data)).convert("RGB").save(out, fmt, **options)
-    return out.getvalue()
 
 
 # --- container surgery, written independently of the C++ placement code

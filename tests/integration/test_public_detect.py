@@ -10,7 +10,6 @@ code with a JSON error, counted in hallmark_public_detect_requests_total.
 import base64
 import binascii
 import http.client
-import io
 import json
 import os
 import shutil
@@ -25,9 +24,9 @@ import urllib.request
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from google.protobuf import json_format
-from PIL import Image
 
 import hallmark_harness as h
+from photos import convert, read
 from hallmark_harness import hallmark_pb2 as D
 import texts
 
@@ -39,21 +38,11 @@ default:
 spaces:
   {SPACE}: {{mode: mark}}
 """
-IMAGES = os.path.join(h.SOURCE_DIR, "tests", "data", "images")
 READY_LINE = r"public detection on http://(?P<address>\S+)/v1/detect"
 CURL = shutil.which("curl")
 METRIC = "hallmark_public_detect_requests_total"
 
 
-def read_image(name):
-    with open(os.path.join(IMAGES, name), "rb") as f:
-        return f.read()
-
-
-def png_of(data):
-    out = io.BytesIO()
-    Image.open(io.BytesIO(data)).convert("RGB").save(out, "PNG")
-    return out.getvalue()
 
 
 class Reply:
@@ -131,7 +120,7 @@ class PublicDetectTest(PublicDetectTestBase):
                                    "1000", "--public_detect_global_rate", "1000",
                                    "--public_detect_global_burst", "1000"))
         cls.base = public_base(cls.daemon)
-        cls.jpeg = read_image("astronaut.jpg")
+        cls.jpeg = read("astronaut.jpg")
 
     # --- helpers
 
@@ -226,7 +215,7 @@ class PublicDetectTest(PublicDetectTestBase):
         self.assertEqual(request(self.base, b"x", "text/plain", path="/v1/keys").status, 405)
 
     def test_marked_png_sniffed_as_octet_stream(self):
-        marked = self.mark_image(png_of(read_image("coffee.jpg")))
+        marked = self.mark_image(convert(read("coffee.jpg"), "PNG"))
         for content_type in ("application/octet-stream", "image/png"):
             reply = request(self.base, marked.image, content_type)
             self.assertEqual(reply.status, 200, reply)
@@ -266,7 +255,7 @@ class PublicDetectTest(PublicDetectTestBase):
     def test_undecodable_image_is_400(self):
         self.assert_error(request(self.base, b"\xff\xd8\xff\xe0 not really a jpeg" * 10,
                                   "image/jpeg"), 400, "invalid_argument")
-        self.assert_error(request(self.base, read_image("truncated.jpg"), "image/jpeg"),
+        self.assert_error(request(self.base, read("truncated.jpg"), "image/jpeg"),
                           400, "invalid_argument")
 
     def test_empty_body_is_400(self):

@@ -3,30 +3,14 @@
 // finished streams are forgotten; a zero limit does nothing.
 #include "sidecar/grpc/stream_idle_watchdog.h"
 
-#include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
+#include "tests/support/simulated_clock.h"
 
 namespace hallmark::sidecar {
 namespace {
 
-class FakeClock final : public Clock {
- public:
-  absl::Time Now() const override {
-    absl::MutexLock lock(&mu_);
-    return now_;
-  }
-  void Advance(absl::Duration d) {
-    absl::MutexLock lock(&mu_);
-    now_ += d;
-  }
-
- private:
-  mutable absl::Mutex mu_;
-  absl::Time now_ = absl::FromUnixSeconds(1'800'000'000);
-};
-
 TEST(StreamIdleWatchdogTest, CancelsOnlyStreamsIdleLongerThanTheLimit) {
-  FakeClock clock;
+  testing::SimulatedClock clock;
   StreamIdleWatchdog watchdog(clock, absl::Seconds(10), /*start_thread=*/false);
   int cancelled_a = 0;
   int cancelled_b = 0;
@@ -47,7 +31,7 @@ TEST(StreamIdleWatchdogTest, CancelsOnlyStreamsIdleLongerThanTheLimit) {
 }
 
 TEST(StreamIdleWatchdogTest, FinishedStreamsAreForgotten) {
-  FakeClock clock;
+  testing::SimulatedClock clock;
   StreamIdleWatchdog watchdog(clock, absl::Seconds(1), /*start_thread=*/false);
   int cancelled = 0;
   {
@@ -60,7 +44,7 @@ TEST(StreamIdleWatchdogTest, FinishedStreamsAreForgotten) {
 }
 
 TEST(StreamIdleWatchdogTest, ZeroLimitIsOff) {
-  FakeClock clock;
+  testing::SimulatedClock clock;
   StreamIdleWatchdog watchdog(clock, absl::ZeroDuration());
   int cancelled = 0;
   StreamIdleWatchdog::Registration r = watchdog.Watch([&] { ++cancelled; });
@@ -71,7 +55,7 @@ TEST(StreamIdleWatchdogTest, ZeroLimitIsOff) {
 }
 
 TEST(StreamIdleWatchdogTest, TheThreadStartsAndStopsCleanly) {
-  FakeClock clock;
+  testing::SimulatedClock clock;
   // The sweeping thread runs (with the simulated clock standing still,
   // nothing is idle) and the destructor joins it.
   StreamIdleWatchdog watchdog(clock, absl::Milliseconds(40));

@@ -16,6 +16,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "watermark/provenance/c2pa/cbor_item.h"
+#include "watermark/provenance/c2pa/openssl_ptr.h"
 
 namespace hallmark::c2pa {
 namespace {
@@ -29,22 +30,13 @@ constexpr size_t kEs256Coordinate = 32;
 // A chain longer than this is not one we would accept.
 constexpr size_t kMaxChain = 8;
 
-template <typename T, void (*Free)(T*)>
-struct OpenSslFree {
-  void operator()(T* p) const { Free(p); }
-};
-using PkeyPtr = std::unique_ptr<EVP_PKEY, OpenSslFree<EVP_PKEY, EVP_PKEY_free>>;
-using X509Ptr = std::unique_ptr<X509, OpenSslFree<X509, X509_free>>;
-using BioPtr = std::unique_ptr<BIO, OpenSslFree<BIO, BIO_free_all>>;
-using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, OpenSslFree<EVP_MD_CTX, EVP_MD_CTX_free>>;
-using EcdsaSigPtr = std::unique_ptr<ECDSA_SIG, OpenSslFree<ECDSA_SIG, ECDSA_SIG_free>>;
-using StorePtr = std::unique_ptr<X509_STORE, OpenSslFree<X509_STORE, X509_STORE_free>>;
-using StoreCtxPtr =
-    std::unique_ptr<X509_STORE_CTX, OpenSslFree<X509_STORE_CTX, X509_STORE_CTX_free>>;
-using EkuPtr =
-    std::unique_ptr<EXTENDED_KEY_USAGE, OpenSslFree<EXTENDED_KEY_USAGE, EXTENDED_KEY_USAGE_free>>;
+using MdCtxPtr = OpenSslPtr<EVP_MD_CTX, EVP_MD_CTX_free>;
+using EcdsaSigPtr = OpenSslPtr<ECDSA_SIG, ECDSA_SIG_free>;
+using StorePtr = OpenSslPtr<X509_STORE, X509_STORE_free>;
+using StoreCtxPtr = OpenSslPtr<X509_STORE_CTX, X509_STORE_CTX_free>;
+using EkuPtr = OpenSslPtr<EXTENDED_KEY_USAGE, EXTENDED_KEY_USAGE_free>;
 void FreeX509Stack(STACK_OF(X509) * stack) { sk_X509_pop_free(stack, X509_free); }
-using X509StackPtr = std::unique_ptr<STACK_OF(X509), OpenSslFree<STACK_OF(X509), FreeX509Stack>>;
+using X509StackPtr = OpenSslPtr<STACK_OF(X509), FreeX509Stack>;
 
 absl::Status Failure(ClaimSignatureError error, absl::string_view detail) {
   switch (error) {

@@ -14,17 +14,10 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
+#include "watermark/provenance/c2pa/openssl_ptr.h"
 
 namespace hallmark::c2pa {
 namespace {
-
-template <typename T, void (*Free)(T*)>
-struct OpenSslFree {
-  void operator()(T* p) const { Free(p); }
-};
-using PkeyPtr = std::unique_ptr<EVP_PKEY, OpenSslFree<EVP_PKEY, EVP_PKEY_free>>;
-using X509Ptr = std::unique_ptr<X509, OpenSslFree<X509, X509_free>>;
-using BioPtr = std::unique_ptr<BIO, OpenSslFree<BIO, BIO_free_all>>;
 
 absl::Status OpenSslError(absl::string_view what) {
   return absl::InternalError(absl::StrCat("generating development credentials: ", what));
