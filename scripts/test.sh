@@ -3,8 +3,8 @@
 # and benchmarks included) and runs every test through CTest: GoogleTest
 # unit tests, end-to-end tests against the real hallmarkd (Python grpcio,
 # promtool, a real Prometheus scrape), the Markdown rendering check (Node),
-# a quick benchmark smoke run, every fuzz target for a few seconds, and the
-# container deployment checks.
+# a quick benchmark smoke run, every fuzz target for a few seconds, the core
+# unit tests again under ASan + UBSan, and the container deployment checks.
 #
 #   ./scripts/test.sh            # build in ./build and test
 #   BUILD_DIR=/tmp/b ./scripts/test.sh
@@ -29,6 +29,11 @@ ctest --test-dir "$BUILD_DIR" --output-on-failure -j"$(nproc)" --timeout 600
 # defaults to 30). A crash fails the suite and leaves its input in
 # $FUZZ_BUILD_DIR/findings/.
 FUZZ_SECONDS=${FUZZ_SECONDS:-10} BUILD_DIR=${FUZZ_BUILD_DIR:-build-fuzz} ./scripts/fuzz.sh
+# The core libraries' unit tests (codecs, image scheme, C2PA, payload, text
+# scheme) under ASan + UBSan with GCC: about 3.5 minutes cold on 2 cores.
+# The whole suite under sanitizers is `SANITIZE_ALL=1 ./scripts/sanitize.sh`
+# (docs/operations.md), too long for every run.
+BUILD_DIR=${ASAN_BUILD_DIR:-build-asan-core} ./scripts/sanitize.sh
 # The deployment paths for real: the container image, the compose demo and
 # `podman kube play` (about 6-8 minutes, mostly the image build). Skipped,
 # with a message, where no container engine can run; SKIP_CONTAINERS=1 skips

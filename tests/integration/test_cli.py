@@ -383,6 +383,11 @@ class CliTest(h.HallmarkTestCase):
             self.assertRegex(out, r"Detect\(the marked image\): verified=yes payload=[0-9a-f]{14} "
                                   r"space=demo/assistant geometry=identity")
             self.assertRegex(out, r"Detect\(the original image\): verified=no")
+            self.assertRegex(out, r"\+ C2PA manifest urn:c2pa:[0-9a-f-]{36}, \d+ bytes, signed in "
+                                  r"\d+ us by .*development certificate: untrusted")
+            self.assertRegex(out, r"C2PA: valid C2PA manifest \(signer not trusted here\); the "
+                                  r"watermark matches it")
+            self.assertRegex(out, r"C2PA: no C2PA manifest and no watermark")
 
 if __name__ == "__main__":
     unittest.main()

@@ -133,10 +133,12 @@ void PrintImageDetect(const std::string& what, Hallmark::Stub& stub, const std::
   std::printf("  Detect(%s): verified=%s payload=%s space=%s geometry=%s\n", what.c_str(),
               r.verified() ? "yes" : "no", r.payload_id().c_str(), r.space().c_str(),
               r.geometry().c_str());
+  std::printf("    C2PA: %s\n", r.c2pa().summary().c_str());
 }
 
 void RunImageDemo(Hallmark::Stub& stub) {
-  std::printf("\n== 6. MarkImage: a generated 640x400 JPEG ==\n");
+  std::printf(
+      "\n== 6. MarkImage: a generated 640x400 JPEG (watermark + signed C2PA manifest) ==\n");
   const std::string jpeg = DemoJpeg();
   std::string marked;
   for (const char* space : {"demo/assistant", "demo/chat", "demo/canary", "demo/legacy"}) {
@@ -158,6 +160,13 @@ void RunImageDemo(Hallmark::Stub& stub) {
         hallmark::v1::Reason_Name(r.reason()).c_str(), r.payload_id().c_str(), r.psnr_db(),
         static_cast<long long>(r.server_micros()), static_cast<long long>(r.decode_micros()),
         static_cast<long long>(r.embed_micros()), static_cast<long long>(r.encode_micros()));
+    if (r.has_c2pa()) {
+      std::printf("  %-15s    + C2PA manifest %s, %lld bytes, signed in %lld us by %s%s\n", "",
+                  r.c2pa().manifest_label().c_str(),
+                  static_cast<long long>(r.c2pa().manifest_bytes()),
+                  static_cast<long long>(r.c2pa().sign_micros()), r.c2pa().signer().c_str(),
+                  r.c2pa().development_signer() ? " (development certificate: untrusted)" : "");
+    }
     if (marked.empty() && r.decision() == hallmark::v1::DECISION_MARKED) marked = r.image();
   }
   if (!marked.empty()) PrintImageDetect("the marked image", stub, marked);
