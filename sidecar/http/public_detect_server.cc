@@ -149,7 +149,7 @@ bool IsBusy(const absl::Status& status) {
 }  // namespace
 
 std::string RateLimitKey(absl::string_view remote_address) {
-  const std::string address(remote_address);
+  std::string address(remote_address);
   in6_addr v6;
   if (inet_pton(AF_INET6, address.c_str(), &v6) == 1) {
     char text[INET6_ADDRSTRLEN];

@@ -15,8 +15,7 @@ bool HasToken(double tokens) { return tokens > 1 - 1e-9; }
 
 }  // namespace
 
-RateLimiter::RateLimiter(const Clock& clock, Options options)
-    : clock_(clock), options_(std::move(options)) {
+RateLimiter::RateLimiter(const Clock& clock, Options options) : clock_(clock), options_(options) {
   global_.tokens = options_.global.burst;
   global_.updated = clock_.Now();
 }

@@ -119,9 +119,9 @@ CborItem CborTagged(uint64_t tag, CborItem item) {
   return CborItem(Checked(cbor_build_tag(tag, item.get())));
 }
 
-CborItem CborArray(std::vector<CborItem> items) {
+CborItem CborArray(const std::vector<CborItem>& items) {
   CborItem array(Checked(cbor_new_definite_array(items.size())));
-  for (CborItem& item : items) {
+  for (const CborItem& item : items) {
     if (!cbor_array_push(array.get(), item.get())) std::abort();
   }
   return array;

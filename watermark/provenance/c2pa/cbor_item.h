@@ -36,7 +36,7 @@ CborItem CborUint(uint64_t value);
 CborItem CborInt(int64_t value);
 CborItem CborNull();
 CborItem CborTagged(uint64_t tag, CborItem item);
-CborItem CborArray(std::vector<CborItem> items);
+CborItem CborArray(const std::vector<CborItem>& items);
 
 // A definite-length map, keys in insertion order.
 class CborMapBuilder {

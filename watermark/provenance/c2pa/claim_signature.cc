@@ -100,10 +100,12 @@ absl::Time NotAfter(X509* cert) {
 // digitalSignature key usage, an extended key usage that C2PA accepts and
 // no anyExtendedKeyUsage, and valid at `now`.
 absl::Status CheckSigningProfile(X509* cert, absl::Time now) {
-  if (X509_get_version(cert) != 2)
+  if (X509_get_version(cert) != 2) {
     return absl::FailedPreconditionError("not an X.509 v3 certificate");
-  if (X509_check_ca(cert) != 0)
+  }
+  if (X509_check_ca(cert) != 0) {
     return absl::FailedPreconditionError("the signing certificate is a CA");
+  }
   const uint32_t key_usage = X509_get_key_usage(cert);
   if (key_usage == UINT32_MAX || (key_usage & KU_DIGITAL_SIGNATURE) == 0) {
     return absl::FailedPreconditionError(
@@ -149,8 +151,9 @@ std::string ProtectedHeader(const std::vector<std::string>& chain_der) {
     chain = CborBytes(chain_der.front());
   } else {
     std::vector<CborItem> items;
+    items.reserve(chain_der.size());
     for (const std::string& der : chain_der) items.push_back(CborBytes(der));
-    chain = CborArray(std::move(items));
+    chain = CborArray(items);
   }
   CborItem header = CborMapBuilder()
                         .Add(kHeaderAlg, CborInt(kAlgEs256))
@@ -166,7 +169,7 @@ std::string SigStructure(absl::string_view protected_header, absl::string_view p
   items.push_back(CborBytes(protected_header));
   items.push_back(CborBytes(""));
   items.push_back(CborBytes(payload));
-  CborItem array = CborArray(std::move(items));
+  CborItem array = CborArray(items);
   return CborEncode(array.get());
 }
 
@@ -190,7 +193,7 @@ ClaimSigner::ClaimSigner(std::unique_ptr<Key> key, std::vector<std::string> chai
   items.push_back(CborMapBuilder().Build());
   items.push_back(CborNull());
   items.push_back(CborBytes(std::string(2 * kEs256Coordinate, '\0')));
-  signature_size_ = CborEncode(CborTagged(kCoseSign1Tag, CborArray(std::move(items))).get()).size();
+  signature_size_ = CborEncode(CborTagged(kCoseSign1Tag, CborArray(items)).get()).size();
 }
 
 ClaimSigner::~ClaimSigner() = default;
@@ -276,7 +279,7 @@ absl::StatusOr<std::string> ClaimSigner::Sign(absl::string_view claim) const {
   items.push_back(CborMapBuilder().Build());
   items.push_back(CborNull());
   items.push_back(CborBytes(raw));
-  CborItem sign1 = CborTagged(kCoseSign1Tag, CborArray(std::move(items)));
+  CborItem sign1 = CborTagged(kCoseSign1Tag, CborArray(items));
   return CborEncode(sign1.get());
 }
 

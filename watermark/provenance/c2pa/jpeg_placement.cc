@@ -131,8 +131,9 @@ absl::StatusOr<FoundManifest> FindInJpeg(absl::string_view asset) {
       found.range.start = s.start;
       absl::StrAppend(&found.store, s.body.substr(kTransportHeader));
     } else {
-      if (s.start != last_end)
+      if (s.start != last_end) {
         return absl::InvalidArgumentError("C2PA APP11 segments are not contiguous");
+      }
       absl::StrAppend(&found.store, s.body.substr(kTransportHeader + 8));
     }
     last_end = s.end();

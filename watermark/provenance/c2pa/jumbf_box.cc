@@ -54,8 +54,9 @@ absl::StatusOr<std::vector<RawBox>> SplitBoxes(absl::string_view bytes) {
   while (!bytes.empty()) {
     if (bytes.size() < kBoxHeader) return absl::InvalidArgumentError("truncated JUMBF box header");
     const uint32_t length = ReadU32(bytes);
-    if (length == 1)
+    if (length == 1) {
       return absl::InvalidArgumentError("64-bit JUMBF box lengths are not supported");
+    }
     // LBox 0 means "to the end of the enclosing data".
     const size_t size = length == 0 ? bytes.size() : length;
     if (size < kBoxHeader || size > bytes.size()) {

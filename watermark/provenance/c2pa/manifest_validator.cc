@@ -70,8 +70,9 @@ void ReadSoftBinding(const JumbfSuperbox& assertions, ManifestValidation& v) {
   v.soft_binding_alg = CborAsText(CborMapGet(binding->get(), "alg")).value_or("");
   const std::vector<const cbor_item_t*> blocks =
       CborArrayItems(CborMapGet(binding->get(), "blocks"));
-  if (!blocks.empty())
+  if (!blocks.empty()) {
     v.soft_binding_value = CborAsText(CborMapGet(blocks.front(), "value")).value_or("");
+  }
 }
 
 void CheckHardBinding(const JumbfSuperbox& assertions, absl::string_view asset,

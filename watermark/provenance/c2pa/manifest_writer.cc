@@ -44,7 +44,7 @@ std::string ActionsAssertion(const ManifestFacts& facts) {
                         .Add("softwareAgent", GeneratorInfo(facts))
                         .Add("digitalSourceType", CborText(facts.digital_source_type))
                         .Build());
-  CborItem assertion = CborMapBuilder().Add("actions", CborArray(std::move(actions))).Build();
+  CborItem assertion = CborMapBuilder().Add("actions", CborArray(actions)).Build();
   return CborEncode(assertion.get());
 }
 
@@ -56,7 +56,7 @@ std::string SoftBindingAssertion(const ManifestFacts& facts) {
                        .Build());
   CborItem assertion = CborMapBuilder()
                            .Add("alg", CborText(facts.soft_binding_alg))
-                           .Add("blocks", CborArray(std::move(blocks)))
+                           .Add("blocks", CborArray(blocks))
                            .Add("pad", CborBytes(""))
                            .Build();
   return CborEncode(assertion.get());
@@ -69,7 +69,7 @@ std::string DataHashAssertion(const ByteRange& exclusion, absl::string_view hash
                            .Add("length", CborUint(exclusion.length))
                            .Build());
   CborItem assertion = CborMapBuilder()
-                           .Add("exclusions", CborArray(std::move(exclusions)))
+                           .Add("exclusions", CborArray(exclusions))
                            .Add("name", CborText("jumbf manifest"))
                            .Add("alg", CborText(kHashAlg))
                            .Add("hash", CborBytes(hash))
@@ -113,7 +113,7 @@ absl::StatusOr<std::string> BuildStore(const ManifestFacts& facts, const Manifes
                        .Add("instanceID", CborText(id.instance_id))
                        .Add("claim_generator_info", GeneratorInfo(facts))
                        .Add("signature", CborText(SignatureUrl(id.label)))
-                       .Add("created_assertions", CborArray(std::move(created)))
+                       .Add("created_assertions", CborArray(created))
                        .Add("alg", CborText(kHashAlg))
                        .Build();
   std::string claim_bytes = CborEncode(claim.get());

@@ -53,8 +53,9 @@ absl::StatusOr<std::vector<Chunk>> Chunks(absl::string_view asset) {
 absl::StatusOr<PlacedManifest> PlaceInPng(absl::string_view asset, absl::string_view store) {
   absl::StatusOr<std::vector<Chunk>> chunks = Chunks(asset);
   if (!chunks.ok()) return chunks.status();
-  if (store.size() > kMaxChunkLength)
+  if (store.size() > kMaxChunkLength) {
     return absl::InvalidArgumentError("manifest store too large for PNG");
+  }
   std::string chunk;
   AppendBe32(chunk, static_cast<uint32_t>(store.size()));
   absl::StrAppend(&chunk, kChunkType);

@@ -100,12 +100,14 @@ std::string WithRiffSize(std::string asset) {
 absl::StatusOr<PlacedManifest> PlaceInWebp(absl::string_view asset, absl::string_view store) {
   absl::StatusOr<std::vector<Chunk>> chunks = Chunks(asset);
   if (!chunks.ok()) return chunks.status();
-  if (store.size() > 0xFFFFFFF0u - asset.size())
+  if (store.size() > 0xFFFFFFF0u - asset.size()) {
     return absl::InvalidArgumentError("manifest store too large");
+  }
   std::string out(asset.substr(0, kRiffHeader));
   if (chunks->front().type != "VP8X") {
-    if (chunks->size() != 1)
+    if (chunks->size() != 1) {
       return absl::InvalidArgumentError("simple WebP with more than one chunk");
+    }
     absl::StatusOr<std::string> vp8x = Vp8xFor(chunks->front());
     if (!vp8x.ok()) return vp8x.status();
     out.append(*vp8x);

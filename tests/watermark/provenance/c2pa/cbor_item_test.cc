@@ -49,7 +49,7 @@ TEST(CborItemTest, PropertyRandomArraysOfIntegersRoundTrip) {
       values.push_back(v);
       items.push_back(CborInt(v));
     }
-    const std::string bytes = CborEncode(CborArray(std::move(items)).get());
+    const std::string bytes = CborEncode(CborArray(items).get());
     absl::StatusOr<CborItem> decoded = CborDecode(bytes);
     ASSERT_TRUE(decoded.ok()) << "seed " << seed;
     const std::vector<const cbor_item_t*> back = CborArrayItems(decoded->get());
