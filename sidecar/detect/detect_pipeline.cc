@@ -71,7 +71,8 @@ void FillVerdict(const ConfigSnapshot& config, const std::string& scheme, const 
 DetectPipeline::DetectPipeline(const Clock& clock, telemetry::Metrics& metrics,
                                const watermark::TextSchemeRegistry& text_schemes,
                                const image::ImageSchemeRegistry* image_schemes,
-                               AdmissionGate* image_gate, const ContentCredentials* credentials)
+                               AdmissionGate* image_gate, const ContentCredentials* credentials,
+                               AdmissionGate* text_gate)
     : clock_(clock),
       detect_time_(metrics.StageTime("text", "detect")),
       image_decode_time_(metrics.StageTime("image", "decode")),
@@ -79,6 +80,7 @@ DetectPipeline::DetectPipeline(const Clock& clock, telemetry::Metrics& metrics,
       c2pa_verify_time_(metrics.StageTime("image", "c2pa_verify")),
       images_enabled_(image_schemes != nullptr),
       image_gate_(image_gate),
+      text_gate_(text_gate),
       credentials_(credentials) {
   AddSchemes<watermark::TextScheme>(text_schemes, "text", metrics, &text_schemes_);
   if (image_schemes != nullptr) {
@@ -101,6 +103,11 @@ absl::StatusOr<hallmark::v1::DetectResponse> DetectPipeline::Detect(
                                                    limit, " (policy default.text.max_bytes)"));
   }
 
+  AdmissionGate::Permit permit;
+  if (text_gate_ != nullptr) {
+    permit = text_gate_->Enter(kTextQueueWait);
+    if (!permit.admitted()) return SlotsFullStatus("text", text_gate_->limits());
+  }
   const absl::Time start = clock_.Now();
   watermark::TextDetection best;
   const std::string scheme = RunSchemes(text_schemes_, text, config.key_ring().keys(), &best);
@@ -123,9 +130,7 @@ absl::StatusOr<hallmark::v1::DetectResponse> DetectPipeline::DetectImage(
   if (image_gate_ != nullptr) {
     permit = image_gate_->Enter(kImageQueueWait);
     if (!permit.admitted()) {
-      return absl::ResourceExhaustedError(
-          absl::StrCat("image work is at its limit (", image_gate_->limits().max_in_flight,
-                       " in flight, ", image_gate_->limits().max_queued, " queued); retry later"));
+      return SlotsFullStatus("image", image_gate_->limits());
     }
   }
   const absl::Time decode_start = clock_.Now();

@@ -27,14 +27,18 @@ class DetectPipeline {
   // answers UNIMPLEMENTED. With an `image_gate`, image detection shares the
   // image marking slots: it waits up to kImageQueueWait for one, else fails
   // with RESOURCE_EXHAUSTED. With `credentials`, image verdicts also
-  // report the image's C2PA manifest (DetectResponse.c2pa).
+  // report the image's C2PA manifest (DetectResponse.c2pa). With a
+  // `text_gate`, text detection shares the text marking slots: it waits up
+  // to kTextQueueWait for one, else fails with SlotsFullStatus.
   DetectPipeline(const Clock& clock, telemetry::Metrics& metrics,
                  const watermark::TextSchemeRegistry& text_schemes,
                  const image::ImageSchemeRegistry* image_schemes = nullptr,
                  AdmissionGate* image_gate = nullptr,
-                 const ContentCredentials* credentials = nullptr);
+                 const ContentCredentials* credentials = nullptr,
+                 AdmissionGate* text_gate = nullptr);
 
   static constexpr absl::Duration kImageQueueWait = absl::Milliseconds(200);
+  static constexpr absl::Duration kTextQueueWait = absl::Milliseconds(50);
 
   // Runs every scheme of the content's modality with every key in the ring
   // and reports the strongest verdict. Text: empty or over the default
@@ -68,6 +72,7 @@ class DetectPipeline {
   std::vector<SchemeEntry<image::ImageScheme>> image_schemes_;
   bool images_enabled_ = false;
   AdmissionGate* const image_gate_;
+  AdmissionGate* const text_gate_;
   const ContentCredentials* const credentials_;
 };
 

@@ -140,12 +140,6 @@ BodyRead ReadBody(mg_connection* connection, size_t length, const Clock& clock, 
   return BodyRead::kComplete;
 }
 
-// DetectPipeline reports both "no image work slot free" and "image larger
-// than the limits" as RESOURCE_EXHAUSTED; only the first is worth a retry.
-bool IsBusy(const absl::Status& status) {
-  return absl::StartsWith(status.message(), "image work is at its limit");
-}
-
 }  // namespace
 
 std::string RateLimitKey(absl::string_view remote_address) {
@@ -381,10 +375,10 @@ int PublicDetectServer::Handle(mg_connection* connection) {
         counters_.bad_request->Increment();
         return Reply(connection, 400, ErrorJson("invalid_argument", status.message()));
       case absl::StatusCode::kResourceExhausted:
-        if (IsBusy(status)) {
+        // Full work slots, not an input over its limits: worth a retry.
+        if (IsSlotsFull(status)) {
           counters_.unavailable->Increment();
-          return Reply(connection, 503,
-                       ErrorJson("unavailable", "image detection is busy; retry later"),
+          return Reply(connection, 503, ErrorJson("unavailable", "detection is busy; retry later"),
                        {{"Retry-After", retry_unavailable}});
         }
         counters_.too_large->Increment();

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "absl/strings/cord.h"
+#include "absl/strings/str_cat.h"
+
 namespace hallmark::sidecar {
 
 AdmissionGate::Permit& AdmissionGate::Permit::operator=(Permit&& other) noexcept {
@@ -60,6 +63,22 @@ int AdmissionGate::in_flight() const {
 int AdmissionGate::queued() const {
   absl::MutexLock lock(&mu_);
   return queued_;
+}
+
+namespace {
+constexpr absl::string_view kSlotsFullPayload = "type.hallmark.dev/slots-full";
+}  // namespace
+
+absl::Status SlotsFullStatus(absl::string_view modality, const AdmissionLimits& limits) {
+  absl::Status status = absl::ResourceExhaustedError(
+      absl::StrCat(modality, " work is at its limit (", limits.max_in_flight, " in flight, ",
+                   limits.max_queued, " queued); retry later"));
+  status.SetPayload(kSlotsFullPayload, absl::Cord(modality));
+  return status;
+}
+
+bool IsSlotsFull(const absl::Status& status) {
+  return status.GetPayload(kSlotsFullPayload).has_value();
 }
 
 }  // namespace hallmark::sidecar

@@ -8,6 +8,8 @@
 #define HALLMARK_SIDECAR_POLICY_ADMISSION_GATE_H_
 
 #include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "prometheus/counter.h"
@@ -62,6 +64,13 @@ class AdmissionGate {
   int in_flight_ ABSL_GUARDED_BY(mu_) = 0;
   int queued_ ABSL_GUARDED_BY(mu_) = 0;
 };
+
+// RESOURCE_EXHAUSTED saying that `modality`'s work slots were full
+// ("text work is at its limit (N in flight, M queued); retry later"),
+// marked so that callers can tell it from other RESOURCE_EXHAUSTED errors
+// (an input over its size limits), which retrying will not cure.
+absl::Status SlotsFullStatus(absl::string_view modality, const AdmissionLimits& limits);
+bool IsSlotsFull(const absl::Status& status);
 
 }  // namespace hallmark::sidecar
 

@@ -69,5 +69,14 @@ TEST(AdmissionGateTest, LimitsAreClampedToSaneValues) {
   EXPECT_EQ(gate.limits().max_queued, 0);
 }
 
+TEST(AdmissionGateTest, SlotsFullStatusIsToldApartFromOtherResourceErrors) {
+  const absl::Status full = SlotsFullStatus("text", {.max_in_flight = 32, .max_queued = 256});
+  EXPECT_EQ(full.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(full.message(), "text work is at its limit (32 in flight, 256 queued); retry later");
+  EXPECT_TRUE(IsSlotsFull(full));
+  EXPECT_FALSE(IsSlotsFull(absl::ResourceExhaustedError("image is 9000x9000; the limit is ...")));
+  EXPECT_FALSE(IsSlotsFull(absl::OkStatus()));
+}
+
 }  // namespace
 }  // namespace hallmark::sidecar
