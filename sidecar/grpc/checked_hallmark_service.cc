@@ -95,7 +95,25 @@ void CheckedHallmarkService::InstallUnary(const char* name, prometheus::Counter&
 }
 
 CheckedHallmarkService::CheckedHallmarkService(telemetry::Metrics& metrics) {
-  InstallUnary("MarkText", metrics.InvalidRequests("MarkText"), &v1::Hallmark::Service::MarkText);
+  prometheus::Counter& invalid_text = metrics.InvalidRequests("MarkText");
+  MarkMethodCallback(
+      MethodIndex("MarkText"),
+      new grpc::internal::CallbackUnaryHandler<grpc::ByteBuffer, v1::MarkTextResponse>(
+          [this, &invalid_text, &parser = CheckedRequestParser::ForHallmarkApi()](
+              grpc::CallbackServerContext* context, const grpc::ByteBuffer* serialized,
+              v1::MarkTextResponse* response) {
+            grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+            v1::MarkTextRequest request;
+            grpc::ByteBuffer buffer(*serialized);  // shares the slices: no byte is copied
+            if (absl::Status checked = parser.Parse(buffer, request); !checked.ok()) {
+              if (checked.code() == absl::StatusCode::kInvalidArgument) invalid_text.Increment();
+              reactor->Finish(grpc::Status(static_cast<grpc::StatusCode>(checked.code()),
+                                           std::string(checked.message())));
+              return reactor;
+            }
+            reactor->Finish(MarkCheckedText(context, &request, response));
+            return reactor;
+          }));
   InstallUnary("MarkImage", metrics.InvalidRequests("MarkImage"),
                &v1::Hallmark::Service::MarkImage);
   InstallUnary("Detect", metrics.InvalidRequests("Detect"), &v1::Hallmark::Service::Detect);

@@ -68,6 +68,15 @@ class CheckedHallmarkService : public hallmark::v1::Hallmark::Service {
   // Invalid requests are counted in hallmark_invalid_requests_total{rpc}.
   explicit CheckedHallmarkService(telemetry::Metrics& metrics);
 
+  // MarkText, with a checked request, on gRPC's callback API: it runs on the
+  // thread that read the call, with no hand-off to a worker thread (the
+  // sync server's hand-offs were most of a text call's CPU; see
+  // docs/performance.md). It must not block for long. (The generated
+  // MarkText is never called.)
+  virtual grpc::Status MarkCheckedText(grpc::ServerContextBase* context,
+                                       const hallmark::v1::MarkTextRequest* request,
+                                       hallmark::v1::MarkTextResponse* response) = 0;
+
   // MarkTextStream, with checked requests. (The generated MarkTextStream is
   // never called.)
   virtual grpc::Status MarkCheckedTextStream(grpc::ServerContext* context,

@@ -13,7 +13,7 @@
 namespace hallmark::sidecar {
 namespace {
 
-absl::Time CallerDeadline(const grpc::ServerContext& context) {
+absl::Time CallerDeadline(const grpc::ServerContextBase& context) {
   const auto deadline = context.deadline();
   if (deadline == std::chrono::system_clock::time_point::max()) return absl::InfiniteFuture();
   return absl::FromChrono(deadline);
@@ -59,7 +59,7 @@ HallmarkService::HallmarkService(const ConfigStore& config, const Clock& clock,
       invalid_detect_(metrics.InvalidRequests("Detect")),
       invalid_get_policy_(metrics.InvalidRequests("GetPolicy")) {}
 
-grpc::Status HallmarkService::ToGrpc(grpc::ServerContext* context, const absl::Status& status,
+grpc::Status HallmarkService::ToGrpc(grpc::ServerContextBase* context, const absl::Status& status,
                                      prometheus::Counter& invalid_counter) {
   if (status.code() == absl::StatusCode::kInvalidArgument) invalid_counter.Increment();
   const hallmark::v1::Reason reason = BlockedReason(status);
@@ -71,9 +71,9 @@ grpc::Status HallmarkService::ToGrpc(grpc::ServerContext* context, const absl::S
   return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
 }
 
-grpc::Status HallmarkService::MarkText(grpc::ServerContext* context,
-                                       const hallmark::v1::MarkTextRequest* request,
-                                       hallmark::v1::MarkTextResponse* response) {
+grpc::Status HallmarkService::MarkCheckedText(grpc::ServerContextBase* context,
+                                              const hallmark::v1::MarkTextRequest* request,
+                                              hallmark::v1::MarkTextResponse* response) {
   InFlight in_flight(text_in_flight_);
   const std::shared_ptr<const ConfigSnapshot> config = config_.Current();
   TextMarkCall call{request->space(), request->text(), request->request_id(), request->model(),

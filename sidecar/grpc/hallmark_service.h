@@ -49,8 +49,9 @@ class HallmarkService final : public CheckedHallmarkService {
   const DetectPipeline& detect_pipeline() const { return detect_pipeline_; }
 
   // hallmark::v1::Hallmark::Service:
-  grpc::Status MarkText(grpc::ServerContext* context, const hallmark::v1::MarkTextRequest* request,
-                        hallmark::v1::MarkTextResponse* response) override;
+  grpc::Status MarkCheckedText(grpc::ServerContextBase* context,
+                               const hallmark::v1::MarkTextRequest* request,
+                               hallmark::v1::MarkTextResponse* response) override;
   grpc::Status MarkImage(grpc::ServerContext* context,
                          const hallmark::v1::MarkImageRequest* request,
                          hallmark::v1::MarkImageResponse* response) override;
@@ -67,7 +68,7 @@ class HallmarkService final : public CheckedHallmarkService {
  private:
   // Converts a pipeline error, counting INVALID_ARGUMENT and attaching the
   // decision and reason of a BLOCKED verdict as trailing metadata.
-  grpc::Status ToGrpc(grpc::ServerContext* context, const absl::Status& status,
+  grpc::Status ToGrpc(grpc::ServerContextBase* context, const absl::Status& status,
                       prometheus::Counter& invalid_counter);
 
   const ConfigStore& config_;
