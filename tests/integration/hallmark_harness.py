@@ -409,17 +409,21 @@ class HallmarkTestCase(unittest.TestCase):
         return daemon
 
     @classmethod
-    def start_class_daemon_with(cls, policy_yaml, key_id):
+    def start_class_daemon_with(cls, policy_yaml, key_id, extra_args=()):
         """A shared daemon with `policy_yaml` and a key directory holding one
-        key, `key_id`. Returns (daemon, policy path, key directory)."""
+        key, `key_id` (none when `key_id` is None), plus `extra_args`.
+        Returns (daemon, policy path, key directory)."""
         directory = cls.class_temp_dir()
         policy = os.path.join(directory, "policy.yaml")
         with open(policy, "w") as f:
             f.write(policy_yaml)
-        keys = os.path.join(directory, "keys")
-        os.mkdir(keys, 0o700)
-        write_key(keys, key_id)
-        return cls.start_class_daemon(policy=policy, keys=keys), policy, keys
+        keys = None
+        if key_id is not None:
+            keys = os.path.join(directory, "keys")
+            os.mkdir(keys, 0o700)
+            write_key(keys, key_id)
+        daemon = cls.start_class_daemon(policy=policy, keys=keys, extra_args=extra_args)
+        return daemon, policy, keys
 
     @classmethod
     def class_temp_dir(cls):

@@ -43,13 +43,8 @@ class OverloadTest(h.HallmarkTestCase):
 
     @classmethod
     def setUpClass(cls):
-        directory = cls.class_temp_dir()
-        policy = os.path.join(directory, "policy.yaml")
-        with open(policy, "w") as f:
-            f.write(POLICY)
-        cls.daemon = cls.start_class_daemon(
-            policy=policy,
-            extra_args=("--max_in_flight_image=1", "--max_queued_image=1"))
+        cls.daemon, _, _ = cls.start_class_daemon_with(
+            POLICY, None, extra_args=("--max_in_flight_image=1", "--max_queued_image=1"))
         cls.image = big_jpeg()
 
     def burst(self, space):

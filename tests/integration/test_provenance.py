@@ -98,14 +98,8 @@ class ProvenanceTest(h.HallmarkTestCase):
         directory = cls.class_temp_dir()
         ca = pki.Authority(directory, "c2pa-ca")
         cls.signer = ca.issue("hallmark-c2pa-signer", c2pa=True)
-        policy = os.path.join(directory, "policy.yaml")
-        with open(policy, "w") as f:
-            f.write(POLICY)
-        keys = os.path.join(directory, "keys")
-        os.mkdir(keys, 0o700)
-        h.write_key(keys, KEY)
-        cls.daemon = cls.start_class_daemon(
-            policy=policy, keys=keys,
+        cls.daemon, _, _ = cls.start_class_daemon_with(
+            POLICY, KEY,
             extra_args=(f"--c2pa_private_key={cls.signer.key}",
                         f"--c2pa_cert_chain={cls.signer.cert}",
                         f"--c2pa_trust_anchors={ca.cert}"))

@@ -106,19 +106,13 @@ class PublicDetectTest(PublicDetectTestBase):
 
     @classmethod
     def setUpClass(cls):
-        directory = cls.class_temp_dir()
-        policy = os.path.join(directory, "policy.yaml")
-        with open(policy, "w") as f:
-            f.write(POLICY)
-        keys = os.path.join(directory, "keys")
-        os.mkdir(keys, 0o700)
-        with open(h.write_key(keys, KEY)) as f:
-            cls.key_hex = f.read().strip()
-        cls.daemon = cls.start_class_daemon(
-            policy=policy, keys=keys,
+        cls.daemon, _, keys = cls.start_class_daemon_with(
+            POLICY, KEY,
             extra_args=public_args("--public_detect_rate", "1000", "--public_detect_burst",
                                    "1000", "--public_detect_global_rate", "1000",
                                    "--public_detect_global_burst", "1000"))
+        with open(os.path.join(keys, KEY)) as f:
+            cls.key_hex = f.read().strip()
         cls.base = public_base(cls.daemon)
         cls.jpeg = read("astronaut.jpg")
 
