@@ -434,7 +434,8 @@ int main(int argc, char** argv) {
       "[--max_queued_image N] [--public_detect_address ADDR [--public_detect_max_bytes N] "
       "[--public_detect_rate R] [--public_detect_burst N] [--public_detect_global_rate R] "
       "[--public_detect_global_burst N] [--public_detect_threads N] "
-      "[--public_detect_timeout 10s]]");
+      "[--public_detect_timeout 10s]] [--stream_idle_timeout 120s] "
+      "[--c2pa_private_key FILE --c2pa_cert_chain FILE] [--c2pa_trust_anchors FILE]");
   absl::ParseCommandLine(argc, argv);
   // Debian builds Abseil without NDEBUG, which leaves Mutex deadlock
   // detection on: a lock-order graph updated on Mutex acquisitions, 2-3 %
