@@ -39,6 +39,17 @@ grpc::Status InvalidArgument(const absl::Status& status) {
   return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::string(status.message()));
 }
 
+// Parses and checks a request: OK, or the status that ends the call (an
+// INVALID_ARGUMENT is counted in `invalid`).
+grpc::Status CheckRequest(const CheckedRequestParser& parser, grpc::ByteBuffer& serialized,
+                          google::protobuf::Message& request, prometheus::Counter& invalid) {
+  absl::Status checked = parser.Parse(serialized, request);
+  if (checked.ok()) return grpc::Status::OK;
+  if (checked.code() == absl::StatusCode::kInvalidArgument) invalid.Increment();
+  return grpc::Status(static_cast<grpc::StatusCode>(checked.code()),
+                      std::string(checked.message()));
+}
+
 }  // namespace
 
 bool CheckedTextStream::Read(v1::MarkTextStreamRequest* request) {
@@ -80,10 +91,9 @@ void CheckedHallmarkService::InstallUnary(const char* name, prometheus::Counter&
                                   absl::StrCat(name, " received no request message"));
             }
             Request request;
-            if (absl::Status checked = parser.Parse(serialized, request); !checked.ok()) {
-              if (checked.code() == absl::StatusCode::kInvalidArgument) invalid.Increment();
-              return grpc::Status(static_cast<grpc::StatusCode>(checked.code()),
-                                  std::string(checked.message()));
+            if (grpc::Status checked = CheckRequest(parser, serialized, request, invalid);
+                !checked.ok()) {
+              return checked;
             }
             Response response;
             grpc::Status status = (this->*method)(context, &request, &response);
@@ -105,13 +115,9 @@ CheckedHallmarkService::CheckedHallmarkService(telemetry::Metrics& metrics) {
             grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
             v1::MarkTextRequest request;
             grpc::ByteBuffer buffer(*serialized);  // shares the slices: no byte is copied
-            if (absl::Status checked = parser.Parse(buffer, request); !checked.ok()) {
-              if (checked.code() == absl::StatusCode::kInvalidArgument) invalid_text.Increment();
-              reactor->Finish(grpc::Status(static_cast<grpc::StatusCode>(checked.code()),
-                                           std::string(checked.message())));
-              return reactor;
-            }
-            reactor->Finish(MarkCheckedText(context, &request, response));
+            grpc::Status status = CheckRequest(parser, buffer, request, invalid_text);
+            if (status.ok()) status = MarkCheckedText(context, &request, response);
+            reactor->Finish(status);
             return reactor;
           }));
   InstallUnary("MarkImage", metrics.InvalidRequests("MarkImage"),

@@ -12,11 +12,13 @@
 // How: each method gets a handler that receives the request as bytes
 // (grpc::ByteBuffer) and parses it with CheckedRequestParser (UTF-8 checked
 // per field, by us), then calls the usual virtual method with the API's
-// message. The unary methods are installed as "streamed unary" methods, the
-// way gRPC's sync API lets a service bring its own request type
-// (grpc::Service::MarkMethodStreamed); on the wire they are ordinary unary
-// calls. Subclasses override MarkText, MarkImage, Detect and GetPolicy as
-// generated, and MarkCheckedTextStream instead of MarkTextStream. A new RPC
+// message. MarkImage, Detect and GetPolicy are installed as "streamed
+// unary" methods, the way gRPC's sync API lets a service bring its own
+// request type (grpc::Service::MarkMethodStreamed), and MarkText as a
+// callback method taking the raw bytes; on the wire all are ordinary unary
+// calls. Subclasses override MarkImage, Detect and GetPolicy as generated,
+// MarkCheckedText instead of MarkText and MarkCheckedTextStream instead of
+// MarkTextStream. A new RPC
 // in hallmark.proto needs its handler installed in the constructor too.
 //
 // Cost: about 0.7 us more than protobuf's own parse for a 200-byte request;

@@ -63,6 +63,20 @@ std::string Summary(const hallmark::v1::C2paReport& r, const c2pa::ManifestValid
   return absl::StrCat("valid C2PA manifest (", signer, ")");
 }
 
+// The DER certificates of a PEM trust anchor file; none for an empty path.
+absl::StatusOr<std::vector<std::string>> ReadTrustAnchors(const std::string& path) {
+  if (path.empty()) return std::vector<std::string>();
+  absl::StatusOr<std::string> pem =
+      ReadKeyFile(path, kMaxCredentialFileBytes, "C2PA trust anchor file");
+  if (!pem.ok()) return pem.status();
+  absl::StatusOr<std::vector<std::string>> der = c2pa::CertificatesFromPem(*pem);
+  if (!der.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("C2PA trust anchor file ", path, ": ", der.status().message()));
+  }
+  return der;
+}
+
 }  // namespace
 
 ContentCredentials::ContentCredentials(std::unique_ptr<c2pa::ClaimSigner> signer,
@@ -105,20 +119,18 @@ absl::StatusOr<std::unique_ptr<ContentCredentials>> ContentCredentials::Load(
     return absl::InvalidArgumentError(absl::StrCat("C2PA credentials (", files.private_key, ", ",
                                                    files.chain, "): ", signer.status().message()));
   }
-  std::vector<std::string> anchors;
-  if (!files.trust_anchors.empty()) {
-    absl::StatusOr<std::string> pem =
-        ReadKeyFile(files.trust_anchors, kMaxCredentialFileBytes, "C2PA trust anchor file");
-    if (!pem.ok()) return pem.status();
-    absl::StatusOr<std::vector<std::string>> der = c2pa::CertificatesFromPem(*pem);
-    if (!der.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat("C2PA trust anchor file ", files.trust_anchors,
-                                                     ": ", der.status().message()));
-    }
-    anchors = *std::move(der);
-  }
+  absl::StatusOr<std::vector<std::string>> anchors = ReadTrustAnchors(files.trust_anchors);
+  if (!anchors.ok()) return anchors.status();
   return std::unique_ptr<ContentCredentials>(new ContentCredentials(
-      *std::move(signer), std::move(anchors), development, std::string(generator_version)));
+      *std::move(signer), *std::move(anchors), development, std::string(generator_version)));
+}
+
+absl::StatusOr<std::unique_ptr<ContentCredentials>> ContentCredentials::LoadForVerifying(
+    const std::string& trust_anchors) {
+  absl::StatusOr<std::vector<std::string>> anchors = ReadTrustAnchors(trust_anchors);
+  if (!anchors.ok()) return anchors.status();
+  return std::unique_ptr<ContentCredentials>(
+      new ContentCredentials(nullptr, *std::move(anchors), /*development=*/false, ""));
 }
 
 bool ContentCredentials::Supports(image::ImageFormat format) {
@@ -129,6 +141,9 @@ absl::StatusOr<std::string> ContentCredentials::Sign(image::ImageFormat format,
                                                      absl::string_view encoded,
                                                      absl::string_view payload_id,
                                                      hallmark::v1::C2paManifest* manifest) const {
+  if (signer_ == nullptr) {
+    return absl::FailedPreconditionError("these C2PA credentials only verify");
+  }
   const std::optional<c2pa::AssetFormat> asset_format = AssetFormatOf(format);
   if (!asset_format) {
     return absl::InvalidArgumentError(

@@ -38,7 +38,14 @@ class ContentCredentials {
   static absl::StatusOr<std::unique_ptr<ContentCredentials>> Load(
       const ContentCredentialFiles& files, absl::string_view generator_version, absl::Time now);
 
+  // Credentials that only read manifests (hallmark detect): the trust
+  // anchors, no signer; Sign fails with FAILED_PRECONDITION.
+  static absl::StatusOr<std::unique_ptr<ContentCredentials>> LoadForVerifying(
+      const std::string& trust_anchors);
+
   bool development() const { return development_; }
+  bool can_sign() const { return signer_ != nullptr; }
+  // Only when can_sign().
   const c2pa::ClaimSigner& signer() const { return *signer_; }
 
   // Whether `format` can carry a manifest (PNG, JPEG, WebP).

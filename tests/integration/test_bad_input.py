@@ -153,16 +153,8 @@ class BadInputTest(h.HallmarkTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        directory = cls.class_temp_dir()
-        policy = os.path.join(directory, "policy.yaml")
-        with open(policy, "w") as f:
-            f.write(POLICY)
-        keys = os.path.join(directory, "keys")
-        os.mkdir(keys, 0o700)
-        h.write_key(keys, "k-bad")
-        cls.daemon = cls.start_class_daemon(
-            policy=policy, keys=keys,
-            extra_args=["--max_message_bytes", str(MAX_MESSAGE_BYTES)])
+        cls.daemon, _, _ = cls.start_class_daemon_with(
+            POLICY, "k-bad", extra_args=["--max_message_bytes", str(MAX_MESSAGE_BYTES)])
         cls.channel = grpc.insecure_channel(cls.daemon.grpc_address)
         cls.addClassCleanup(cls.channel.close)
 

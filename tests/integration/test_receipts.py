@@ -112,14 +112,8 @@ class ReceiptTest(h.HallmarkTestCase):
             serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
             serialization.NoEncryption())
         cls.published_path = os.path.join(directory, "published.pem")
-        policy = os.path.join(directory, "policy.yaml")
-        with open(policy, "w") as f:
-            f.write(POLICY)
-        keys = os.path.join(directory, "keys")
-        os.mkdir(keys, 0o700)
-        h.write_key(keys, "k-receipts")
-        cls.daemon = cls.start_class_daemon(
-            policy=policy, keys=keys,
+        cls.daemon, _, _ = cls.start_class_daemon_with(
+            POLICY, "k-receipts",
             extra_args=["--receipt_key", cls.key_path,
                         "--receipt_public_key_out", cls.published_path])
 

@@ -5,13 +5,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "hallmark/v1/hallmark.pb.h"
 #include "sidecar/detect/detect_pipeline.h"
 #include "sidecar/provenance/content_credentials.h"
 #include "sidecar/text/utf8.h"
-#include "sidecar/version.h"
 #include "tools/hallmark/args.h"
 #include "tools/hallmark/commands.h"
 #include "tools/hallmark/json_line.h"
@@ -39,11 +37,9 @@ int RunDetect(const std::vector<std::string>& argv) {
   }
   auto offline = MakeOfflineSidecar(args->Get("policy"), args->Get("keys"), false);
   if (!offline.ok()) return UsageError("detect", std::string(offline.status().message()));
-  // Reading manifests needs only the trust anchors; the signer made here
-  // (a development one) signs nothing.
+  // Reading manifests needs only the trust anchors.
   absl::StatusOr<std::unique_ptr<sidecar::ContentCredentials>> credentials =
-      sidecar::ContentCredentials::Load({"", "", args->Get("c2pa_trust_anchors")},
-                                        sidecar::kVersion, absl::Now());
+      sidecar::ContentCredentials::LoadForVerifying(args->Get("c2pa_trust_anchors"));
   if (!credentials.ok()) return UsageError("detect", std::string(credentials.status().message()));
   sidecar::DetectPipeline pipeline((*offline)->clock, (*offline)->metrics, (*offline)->text_schemes,
                                    &(*offline)->image_schemes, /*image_gate=*/nullptr,

@@ -81,6 +81,17 @@ TEST_F(ContentCredentialsTest, RefusesHalfAConfigurationAndBadFiles) {
                    .ok());
 }
 
+TEST_F(ContentCredentialsTest, VerifyingOnlyCredentialsReadTrustButCannotSign) {
+  auto credentials = ContentCredentials::LoadForVerifying(Write("ca.pem", pem_.ca_pem));
+  ASSERT_TRUE(credentials.ok()) << credentials.status();
+  EXPECT_FALSE((*credentials)->can_sign());
+  hallmark::v1::C2paManifest manifest;
+  EXPECT_EQ((*credentials)->Sign(image::ImageFormat::kPng, "png", "id", &manifest).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_FALSE(ContentCredentials::LoadForVerifying(Write("junk.pem", "not a certificate")).ok());
+  EXPECT_TRUE(ContentCredentials::LoadForVerifying("").ok());
+}
+
 TEST_F(ContentCredentialsTest, RawOutputCannotCarryAManifest) {
   EXPECT_TRUE(ContentCredentials::Supports(image::ImageFormat::kJpeg));
   EXPECT_TRUE(ContentCredentials::Supports(image::ImageFormat::kPng));

@@ -108,10 +108,8 @@ TEST_P(ManifestTest, TrustedWhenTheChainLeadsToAConfiguredAnchor) {
 TEST_P(ManifestTest, AlteredBytesOutsideTheManifestBreakTheHardBinding) {
   const SignedAsset signed_asset = Sign(GetParam(), EncodedImage(GetParam()));
   std::string tampered = signed_asset.asset;
-  // The last byte before the end marker / in the image data.
-  const size_t at = tampered.size() - 5 < signed_asset.range.start + signed_asset.range.length
-                        ? signed_asset.range.start - 1
-                        : tampered.size() - 5;
+  // The byte just before the manifest's container: hashed in every format.
+  const size_t at = signed_asset.range.start - 1;
   tampered[at] = static_cast<char>(tampered[at] ^ 0x01);
   const ManifestValidation v = Validate(GetParam(), tampered);
   EXPECT_TRUE(v.present);
