@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace hallmark::loadgen {
@@ -67,19 +68,25 @@ grpc::Status EchoService::Detect(grpc::ServerContext*, const hallmark::v1::Detec
   return grpc::Status::OK;
 }
 
-absl::StatusOr<std::unique_ptr<EchoServer>> EchoServer::Start() {
+absl::StatusOr<std::unique_ptr<EchoServer>> EchoServer::Start(const std::string& listen_address) {
   std::unique_ptr<EchoServer> echo(new EchoServer());
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(listen_address, grpc::InsecureServerCredentials(), &port);
   builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
   builder.SetMaxSendMessageSize(kMaxMessageBytes);
   builder.RegisterService(&echo->service_);
   echo->server_ = builder.BuildAndStart();
   if (echo->server_ == nullptr || port == 0) {
-    return absl::UnavailableError("cannot start the echo server on 127.0.0.1");
+    return absl::UnavailableError(absl::StrCat("cannot start the echo server on ", listen_address));
   }
-  echo->address_ = absl::StrCat("127.0.0.1:", port);
+  if (absl::StartsWith(listen_address, "unix:")) {
+    echo->address_ = listen_address;
+  } else {
+    // The host part as given, with the port the kernel picked.
+    const size_t colon = listen_address.rfind(':');
+    echo->address_ = absl::StrCat(listen_address.substr(0, colon), ":", port);
+  }
   return echo;
 }
 

@@ -39,8 +39,10 @@ class EchoService final : public hallmark::v1::Hallmark::Service {
 // The running echo server; stops when destroyed.
 class EchoServer {
  public:
-  // Listens on 127.0.0.1 with a port picked by the kernel.
-  static absl::StatusOr<std::unique_ptr<EchoServer>> Start();
+  // Listens on `listen_address` (host:port, port 0 = picked by the kernel,
+  // or unix:/path); by default on 127.0.0.1 with a free port.
+  static absl::StatusOr<std::unique_ptr<EchoServer>> Start(
+      const std::string& listen_address = "127.0.0.1:0");
   ~EchoServer();
 
   // host:port to dial.

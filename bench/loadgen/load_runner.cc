@@ -357,7 +357,7 @@ absl::Status LoadRun::Prepare() {
   detect_images_.resize(workloads.size());
   for (size_t w = 0; w < workloads.size(); ++w) {
     const WorkloadSpec& spec = workloads[w];
-    recorders_[w] = std::make_unique<WorkloadRecorder>(spec.name);
+    recorders_[w] = std::make_unique<WorkloadRecorder>(spec.name, config_.budget);
     if (spec.image() && (w >= config_.images.size() || config_.images[w] == nullptr)) {
       return absl::FailedPreconditionError(
           absl::StrCat(spec.name, ": no image was made (MakeWorkloadImages)"));

@@ -39,6 +39,9 @@ struct RunConfig {
   absl::Duration duration = absl::Seconds(10);
   absl::Duration warmup = absl::Seconds(2);
   absl::Duration deadline = absl::Milliseconds(1000);  // per unary call
+  // Unary calls slower than this are counted as over budget (hallmarkd's
+  // default latency budget).
+  absl::Duration budget = absl::Milliseconds(200);
   std::string space = "loadgen/bench";
   int channels = 1;  // gRPC channels (TCP connections), used in turn
   // Image workloads: the photo file or directory their images are made from

@@ -2,6 +2,9 @@
 // with a fixed-rate or closed-loop load and reports latency percentiles,
 // throughput, errors and decisions, optionally next to an in-process echo
 // server so that the latency the sidecar adds is measured in the same run.
+#include <pthread.h>
+#include <signal.h>
+
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -55,9 +58,16 @@ ABSL_FLAG(absl::Duration, warmup, absl::Seconds(2),
           "Load sent before the measured window and left out of the statistics");
 ABSL_FLAG(int, deadline_ms, 1000,
           "Per-call gRPC deadline in ms (streams: their length at the token rate plus this)");
+ABSL_FLAG(int, budget_ms, 200,
+          "Latency budget in ms: unary calls slower than this are counted as over_budget "
+          "(hallmarkd's default budget is 200 ms)");
 ABSL_FLAG(bool, baseline, false,
           "Also run the same schedule against an in-process echo server on 127.0.0.1 (no "
           "sidecar work) and report the added latency = target minus echo");
+ABSL_FLAG(std::string, serve_echo, "",
+          "Run no load: serve only the echo baseline on this address (host:port or unix:/path) "
+          "until SIGINT or SIGTERM, e.g. to pin it to a core and measure the transport's own "
+          "cost per call the way hallmarkd's is measured");
 ABSL_FLAG(int, channels, 1, "gRPC channels (TCP connections) to spread the calls over");
 ABSL_FLAG(std::string, json, "", "Also write the results as JSON to this file");
 ABSL_FLAG(bool, sweep, false,
@@ -95,6 +105,7 @@ constexpr char kUsage[] =
     "  hallmark-loadgen --workload text:4096 --sweep --duration 5s --baseline --json sweep.json\n"
     "  hallmark-loadgen --workload image:1024x1024:jpeg --rate 20 --duration 30s --baseline\n"
     "  hallmark-loadgen --workload text:4096 --workload image:1024x1024:jpeg --rate 200\n"
+    "  hallmark-loadgen --serve_echo 127.0.0.1:0   (the echo baseline alone, until SIGTERM)\n"
     "\n"
     "Open loop (--rate > 0) sends call i at t0 + i/rate whatever the responses do and measures\n"
     "latency from that intended time, so stalls are not hidden (no coordinated omission); a\n"
@@ -211,7 +222,28 @@ int RunSweepMode(const RunConfig& config) {
   return 0;
 }
 
+// --serve_echo: the echo server alone, until a signal.
+int ServeEcho(const std::string& address) {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  // Blocked before gRPC starts its threads, so they inherit the mask and
+  // the signal is left for sigwait below.
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  absl::StatusOr<std::unique_ptr<EchoServer>> echo = EchoServer::Start(address);
+  if (!echo.ok()) return Fail(echo.status().message(), 1);
+  std::printf("echo ready on %s\n", (*echo)->address().c_str());
+  std::fflush(stdout);
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  return 0;
+}
+
 int Run(int argc, char** argv) {
+  if (const std::string echo = absl::GetFlag(FLAGS_serve_echo); !echo.empty()) {
+    return ServeEcho(echo);
+  }
   std::vector<std::string> workload_flags = RepeatedFlag(argc, argv, "workload");
   if (workload_flags.empty()) workload_flags = absl::GetFlag(FLAGS_workload);
   absl::StatusOr<std::vector<WorkloadSpec>> workloads = ParseWorkloads(workload_flags);
@@ -224,6 +256,7 @@ int Run(int argc, char** argv) {
   config.duration = absl::GetFlag(FLAGS_duration);
   config.warmup = absl::GetFlag(FLAGS_warmup);
   config.deadline = absl::Milliseconds(absl::GetFlag(FLAGS_deadline_ms));
+  config.budget = absl::Milliseconds(absl::GetFlag(FLAGS_budget_ms));
   config.space = absl::GetFlag(FLAGS_space);
   config.channels = absl::GetFlag(FLAGS_channels);
   config.image_source = absl::GetFlag(FLAGS_image_source);
@@ -234,6 +267,7 @@ int Run(int argc, char** argv) {
   if (config.duration <= absl::ZeroDuration()) return Fail("--duration must be positive", 2);
   if (config.warmup < absl::ZeroDuration()) return Fail("--warmup must not be negative", 2);
   if (config.deadline <= absl::ZeroDuration()) return Fail("--deadline_ms must be positive", 2);
+  if (config.budget <= absl::ZeroDuration()) return Fail("--budget_ms must be positive", 2);
   if (config.channels < 1 || config.channels > 256) return Fail("--channels must be 1 to 256", 2);
   // Once, for the target, the echo baseline and every sweep step alike.
   if (absl::Status made = MakeWorkloadImages(&config); !made.ok()) {

@@ -105,6 +105,14 @@ void AddResultFields(const WorkloadResult& r, JsonObject& o) {
   o.Raw("decisions", CountsJson(r.decisions, in));
   o.Raw("reasons", CountsJson(r.reasons, in));
   o.Raw("latency_ms", LatencyJson(r.latency, in));
+  if (!r.latency_by_decision.empty()) {
+    JsonObject by_decision(in);
+    for (const auto& [name, h] : r.latency_by_decision) {
+      by_decision.Raw(name, LatencyJson(h, by_decision.child_indent()));
+    }
+    o.Raw("latency_by_decision_ms", by_decision.Build());
+  }
+  o.Int("over_budget", r.over_budget);
   o.Raw("server_latency_ms", LatencyJson(r.server_latency, in));
   o.Int("late_sends", r.late_sends);
   o.Raw("send_lag_ms", LatencyJson(r.send_lag, in));
@@ -162,8 +170,9 @@ std::string ModeLine(const RunConfig& c) {
     parts.push_back(c.rate > 0 ? absl::StrFormat("open loop %g req/s", c.rate)
                                : absl::StrCat("closed loop, ", c.concurrency, " callers"));
   }
-  if (streams)
+  if (streams) {
     parts.push_back(absl::StrCat(c.concurrency, " concurrent streams per stream workload"));
+  }
   return absl::StrJoin(parts, ", ");
 }
 
@@ -212,6 +221,19 @@ void AppendDetails(const RunResult& run, std::string& out) {
     absl::StrAppend(&out, "    decisions: ", CountsLine(w.decisions), "\n");
     if (!w.reasons.empty()) absl::StrAppend(&out, "    reasons:   ", CountsLine(w.reasons), "\n");
     absl::StrAppend(&out, "    errors:    ", CountsLine(w.errors_by_code), "\n");
+    if (w.latency_by_decision.size() > 1) {
+      // Only worth a line when some calls were decided otherwise (shed).
+      absl::StrAppend(&out, "    latency by decision:");
+      for (const auto& [name, h] : w.latency_by_decision) {
+        absl::StrAppendFormat(&out, " %s p50 %.3f / p99 %.3f / max %.3f ms;", name,
+                              Ms(h.Percentile(0.5)), Ms(h.Percentile(0.99)), Ms(h.max()));
+      }
+      out += "\n";
+    }
+    if (w.over_budget > 0) {
+      absl::StrAppendFormat(&out, "    over budget: %d calls slower than the budget\n",
+                            w.over_budget);
+    }
     if (!w.payload.empty()) {
       absl::StrAppend(&out, "    image:     ", w.payload, "; ", w.request_bytes,
                       " bytes per request\n");
@@ -338,6 +360,7 @@ void AddContextFields(const RunContext& context, bool baseline, JsonObject& root
   config.Number("duration_s", absl::ToDoubleSeconds(c.duration), 3);
   config.Number("warmup_s", absl::ToDoubleSeconds(c.warmup), 3);
   config.Int("deadline_ms", absl::ToInt64Milliseconds(c.deadline));
+  config.Int("budget_ms", absl::ToInt64Milliseconds(c.budget));
   config.String("space", c.space);
   config.Int("channels", c.channels);
   config.Bool("baseline", baseline);

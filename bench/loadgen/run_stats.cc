@@ -54,6 +54,8 @@ void WorkloadResult::Merge(const WorkloadResult& other) {
   for (const auto& [name, n] : other.reasons) reasons[name] += n;
   late_sends += other.late_sends;
   latency.Merge(other.latency);
+  for (const auto& [name, h] : other.latency_by_decision) latency_by_decision[name].Merge(h);
+  over_budget += other.over_budget;
   server_latency.Merge(other.server_latency);
   send_lag.Merge(other.send_lag);
   streams.started += other.streams.started;
@@ -89,7 +91,11 @@ void WorkloadRecorder::RecordUnary(absl::Duration latency, int grpc_code,
                                    int64_t server_micros) {
   absl::MutexLock lock(&mu_);
   result_.latency.Record(latency);
-  if (grpc_code == 0) ++result_.ok;
+  if (latency > budget_) ++result_.over_budget;
+  if (grpc_code == 0) {
+    ++result_.ok;
+    if (!decision.empty()) result_.latency_by_decision[std::string(decision)].Record(latency);
+  }
   CountOutcome(grpc_code, decision, reason);
   if (server_micros >= 0) result_.server_latency.Record(absl::Microseconds(server_micros));
 }

@@ -80,6 +80,12 @@ struct WorkloadResult {
   // Unary: from the intended send time to the response (or error). Streams:
   // from each delta's intended send time to the next response received.
   LatencyHistogram latency;
+  // Unary calls that returned OK, by decision: whether the calls that were
+  // marked (accepted) stayed within the budget while others were shed.
+  std::map<std::string, LatencyHistogram> latency_by_decision;
+  // Unary calls (any outcome) whose latency exceeded the budget the run was
+  // told about (RunConfig::budget, the sidecar's 200 ms by default).
+  int64_t over_budget = 0;
   // The sidecar's own time (server_micros): per call; per stream, summed over
   // the stream. Empty for Detect (its response has no server_micros).
   LatencyHistogram server_latency;
@@ -108,7 +114,10 @@ struct WorkloadResult {
 // threads call it; each call takes a short lock.
 class WorkloadRecorder {
  public:
-  explicit WorkloadRecorder(std::string workload) { result_.workload = std::move(workload); }
+  // `budget`: unary calls slower than this are counted in over_budget.
+  WorkloadRecorder(std::string workload, absl::Duration budget) : budget_(budget) {
+    result_.workload = std::move(workload);
+  }
 
   // A unary call or a stream delta was sent in the window; `lag` is actual
   // minus intended send time (zero in closed loop).
@@ -135,6 +144,7 @@ class WorkloadRecorder {
   void CountOutcome(int grpc_code, absl::string_view decision, absl::string_view reason)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
+  const absl::Duration budget_;
   mutable absl::Mutex mu_;
   WorkloadResult result_ ABSL_GUARDED_BY(mu_);
 };

@@ -54,6 +54,12 @@ class LoadSmokeTest(h.HallmarkTestCase):
         self.assertEqual(result["ok"], requests)
         self.assertEqual(result["decisions"], {"DECISION_MARKED": requests}, run.stdout)
         self.assertEqual(result["latency_ms"]["count"], requests)
+        # Every call was accepted (marked): the latency by decision is all of it.
+        self.assertEqual(list(result["latency_by_decision_ms"]), ["DECISION_MARKED"])
+        self.assertEqual(result["latency_by_decision_ms"]["DECISION_MARKED"]["count"], requests)
+        self.assertEqual(result["config"]["budget_ms"], 200)
+        self.assertGreaterEqual(result["over_budget"], 0)
+        self.assertLessEqual(result["over_budget"], requests)
 
         # The daemon saw every call the generator sent: the measured ones and
         # the warm-up (a text workload makes no set-up calls).
@@ -122,6 +128,33 @@ class LoadSmokeTest(h.HallmarkTestCase):
 
         h.wait_until(lambda: counted() >= sent, 10, f"image calls counted to reach {sent}")
         self.assertEqual(counted(), sent)
+
+    def test_echo_server_alone(self):
+        """--serve_echo: the baseline as its own process, stopped by SIGTERM."""
+        sock = os.path.join(self.temp_dir(), "echo.sock")
+        echo = subprocess.Popen([LOADGEN, "--serve_echo", f"unix:{sock}"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            ready = echo.stdout.readline()
+            self.assertEqual(ready.strip(), f"echo ready on unix:{sock}")
+            report = os.path.join(self.temp_dir(), "echo.json")
+            run = subprocess.run(
+                [LOADGEN, "--target", f"unix:{sock}", "--workload", "text:1024", "--rate", "100",
+                 "--duration", "1s", "--warmup", "0s", "--json", report],
+                capture_output=True, text=True, timeout=60)
+            self.assertEqual(run.returncode, 0, f"stdout:\n{run.stdout}\nstderr:\n{run.stderr}")
+            with open(report) as f:
+                result = json.load(f)
+            self.assertEqual(result["errors"], 0, run.stdout)
+            self.assertEqual(result["ok"], result["requests"])
+            self.assertGreater(result["requests"], 0)
+            # The echo decides nothing: its responses leave the decision unset.
+            self.assertEqual(result["decisions"], {"DECISION_UNSPECIFIED": result["requests"]})
+        finally:
+            echo.terminate()
+            self.assertEqual(echo.wait(timeout=10), 0, echo.stderr.read())
+            echo.stdout.close()
+            echo.stderr.close()
 
 
 if __name__ == "__main__":
