@@ -42,6 +42,7 @@
 #include "sidecar/provenance/content_credentials.h"
 #include "sidecar/provenance/published_keys.h"
 #include "sidecar/server/socket_file.h"
+#include "sidecar/server/usable_cores.h"
 #include "sidecar/version.h"
 #include "telemetry/metrics.h"
 #include "telemetry/metrics_server.h"
@@ -80,13 +81,14 @@ ABSL_FLAG(absl::Duration, tls_reload_interval, absl::Seconds(10),
           "How often the TLS files are re-read; changed files apply to new connections");
 ABSL_FLAG(int, max_message_bytes, 16 << 20, "Largest gRPC message accepted, in bytes");
 ABSL_FLAG(int, max_in_flight_text, 0,
-          "Text requests (MarkText, streams, text Detect) working at once; 0 = 16 per core");
+          "Text requests (MarkText, streams, text Detect) working at once; 0 = 16 per usable "
+          "core (the CPUs of the affinity mask, capped by a cgroup CPU limit)");
 ABSL_FLAG(int, max_queued_text, 256,
           "Text requests waiting for a slot (each up to its budget); more are shed at once");
 ABSL_FLAG(int, max_in_flight_image, 0,
-          "Image requests (MarkImage, image Detect) working at once; 0 = one per core");
+          "Image requests (MarkImage, image Detect) working at once; 0 = one per usable core");
 ABSL_FLAG(int, max_queued_image, 0,
-          "Image requests waiting for a slot (each up to its budget); 0 = two per core");
+          "Image requests waiting for a slot (each up to its budget); 0 = two per usable core");
 ABSL_FLAG(absl::Duration, stream_idle_timeout, absl::Seconds(120),
           "Cancel a MarkTextStream that sends no message for this long (a stalled or abandoned "
           "client); 0 = never");
@@ -289,7 +291,9 @@ int Run() {
     return 2;
   }
 
-  const int cores = std::max(1u, std::thread::hardware_concurrency());
+  // Per usable core: the affinity mask capped by a cgroup CPU limit.
+  const UsableCores usable = DetectUsableCores();
+  const int cores = usable.cores;
   auto or_default = [](int value, int fallback) { return value > 0 ? value : fallback; };
   HallmarkService::Limits limits;
   limits.text = {or_default(absl::GetFlag(FLAGS_max_in_flight_text), 16 * cores),
@@ -297,6 +301,12 @@ int Run() {
   limits.image = {or_default(absl::GetFlag(FLAGS_max_in_flight_image), cores),
                   or_default(absl::GetFlag(FLAGS_max_queued_image), 2 * cores)};
   limits.stream_idle_timeout = absl::GetFlag(FLAGS_stream_idle_timeout);
+  LogInfo(absl::StrCat(
+      "work slots for usable cores=", cores, " (affinity ", usable.affinity, ", cgroup quota ",
+      usable.quota.has_value() ? absl::StrCat(*usable.quota, " from ", usable.quota_source)
+                               : std::string("none"),
+      "): text ", limits.text.max_in_flight, " in flight + ", limits.text.max_queued,
+      " queued, image ", limits.image.max_in_flight, " + ", limits.image.max_queued));
   HallmarkService service(**store, clock, metrics, text_schemes, limits, receipt_key->signer.get(),
                           content_credentials->get());
   grpc::EnableDefaultHealthCheckService(true);
