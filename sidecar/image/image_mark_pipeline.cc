@@ -1,7 +1,9 @@
 #include "sidecar/image/image_mark_pipeline.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
+#include <thread>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -17,6 +19,11 @@ namespace hallmark::sidecar {
 namespace {
 
 int64_t Micros(absl::Duration d) { return absl::ToInt64Microseconds(d); }
+
+// PNG encoding, mostly deflate, is the longest stage of a 1080p mark; beyond
+// 4 threads the bands get short and the thread starts, the serial pixel
+// packing and the copy into one buffer take over.
+constexpr int kMaxPngThreads = 4;
 
 // What marking produced, before the mode decides what the caller gets.
 struct MarkedImage {
@@ -37,10 +44,22 @@ ImageMarkPipeline::ImageMarkPipeline(const Clock& clock, telemetry::Metrics& met
       schemes_(schemes),
       gate_(gate),
       credentials_(credentials),
+      cores_(std::max(1, static_cast<int>(std::thread::hardware_concurrency()))),
       decode_time_(metrics.StageTime("image", "decode")),
       embed_time_(metrics.StageTime("image", "embed")),
       encode_time_(metrics.StageTime("image", "encode")),
       c2pa_time_(metrics.StageTime("image", "c2pa")) {}
+
+// The threads one PNG encode may use (EncodeOptions::png_threads): the
+// cores divided among the image requests in flight (this one included), so
+// that an idle sidecar encodes a PNG on several cores and a busy one, whose
+// gate slots (one per core by default) are all taken, on one per request
+// rather than oversubscribing them. Without a gate (the CLI), every core,
+// up to kMaxPngThreads.
+int ImageMarkPipeline::PngThreads() const {
+  const int in_flight = gate_ != nullptr ? std::max(1, gate_->in_flight()) : 1;
+  return std::clamp(cores_ / in_flight, 1, kMaxPngThreads);
+}
 
 absl::StatusOr<hallmark::v1::MarkImageResponse> ImageMarkPipeline::Mark(
     const ConfigSnapshot& config, const hallmark::v1::MarkImageRequest& request,
@@ -129,6 +148,7 @@ absl::StatusOr<hallmark::v1::MarkImageResponse> ImageMarkPipeline::Mark(
         image::EncodeOptions options;
         options.format = *output_format;
         options.jpeg_quality = static_cast<int>(policy.jpeg_quality());
+        options.png_threads = PngThreads();
         const absl::Time encode_start = clock_.Now();
         absl::StatusOr<std::string> encoded =
             image::EncodeImage(pixels, decoded->metadata, options);

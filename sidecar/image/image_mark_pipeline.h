@@ -23,7 +23,9 @@ class ImageMarkPipeline {
  public:
   // `schemes`, `gate` and `credentials` must outlive the pipeline. With a
   // `gate`, work waits for one of its slots (no longer than the budget) or
-  // is shed with reason OVERLOAD; without one it always runs. With
+  // is shed with reason OVERLOAD; without one it always runs. PNG output
+  // is deflated on up to 4 threads, the cores that the gate's other
+  // requests leave (see PngThreads in the .cc). With
   // `credentials`, Spaces whose image.provenance is c2pa get a signed C2PA
   // manifest in every marked PNG/JPEG/WebP (a failure to sign is an
   // internal failure of the mark); without them, none is written.
@@ -40,11 +42,14 @@ class ImageMarkPipeline {
       absl::Time caller_deadline = absl::InfiniteFuture()) const;
 
  private:
+  int PngThreads() const;
+
   const Clock& clock_;
   telemetry::Metrics& metrics_;
   const image::ImageSchemeRegistry& schemes_;
   AdmissionGate* const gate_;
   const ContentCredentials* const credentials_;
+  const int cores_;  // std::thread::hardware_concurrency(), at least 1
   prometheus::Histogram& decode_time_;
   prometheus::Histogram& embed_time_;
   prometheus::Histogram& encode_time_;

@@ -333,8 +333,12 @@ class BidiStream:
         self._requests.put(None)
 
     def cancel(self):
-        self._requests.put(None)
+        """Cancels the call, then ends the request iterator (whose thread
+        would otherwise wait for ever). In the other order grpcio may
+        half-close first, and the server would rightly see a finished
+        stream rather than an abandoned one."""
         self.call.cancel()
+        self._requests.put(None)
 
     def next_event(self, timeout=RPC_TIMEOUT, what="a stream response"):
         """("response", r), ("end", None) or ("error", RpcError); fails after `timeout`."""

@@ -111,6 +111,14 @@ struct EncodeOptions {
   // and the default strategy, smaller on synthetic graphics (flat areas,
   // text) where long LZ77 matches pay off.
   bool png_fast = true;
+  // png_fast only: the number of threads that filter and deflate the PNG's
+  // rows (pigz-style: the rows are cut into bands that the threads deflate
+  // independently, joined by sync flushes into one zlib stream; with Z_RLE
+  // that costs tens of bytes a band, < 0.05% on photos). 1 = the caller's
+  // thread only; n > 1 starts up to n - 1 std::threads for the call and
+  // joins them before returning (the library keeps no pool). Images under
+  // ~128 KiB of rows per thread use fewer threads. Values < 1 count as 1.
+  int png_threads = 1;
   // WebP: quality 0..100 for lossy; `webp_lossless` = -1 matches the input
   // (lossless in → lossless out), 0 forces lossy, 1 forces lossless.
   float webp_quality = 90.0f;

@@ -1,6 +1,7 @@
-// PNG through libspng: no longjmp, every failure is a return code.
+// PNG decoding through libspng (no longjmp, every failure is a return
+// code); encoding through libspng too, except the png_fast path, which has
+// its own multi-threaded writer (png_writer.h).
 #include <spng.h>
-#include <zlib.h>
 
 #include <cstdlib>
 #include <cstring>
@@ -8,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "watermark/image/codec/codec_internal.h"
+#include "watermark/image/codec/png_writer.h"
 
 namespace hallmark::image::internal {
 namespace {
@@ -179,6 +181,12 @@ absl::StatusOr<DecodedImage> DecodePng(absl::string_view bytes, const ImageInfo&
 
 absl::StatusOr<std::string> EncodePng(const Image& image, const ImageMetadata& metadata,
                                       const EncodeOptions& options) {
+  if (options.png_fast) {
+    FastPngOptions fast;
+    fast.level = options.png_compression_level;
+    fast.threads = options.png_threads;
+    return WriteFastPng(image, metadata, fast);
+  }
   SpngCtx ctx(spng_ctx_new(SPNG_CTX_ENCODER));
   if (ctx == nullptr) return absl::ResourceExhaustedError("png: cannot create encoder");
   spng_set_option(ctx.get(), SPNG_ENCODE_TO_BUFFER, 1);
@@ -186,10 +194,6 @@ absl::StatusOr<std::string> EncodePng(const Image& image, const ImageMetadata& m
   if (level < 0) level = 0;
   if (level > 9) level = 9;
   spng_set_option(ctx.get(), SPNG_IMG_COMPRESSION_LEVEL, level);
-  if (options.png_fast) {
-    spng_set_option(ctx.get(), SPNG_FILTER_CHOICE, SPNG_FILTER_CHOICE_SUB);
-    spng_set_option(ctx.get(), SPNG_IMG_COMPRESSION_STRATEGY, Z_RLE);
-  }
 
   const int channels = image.channels();
   const bool sixteen = image.bit_depth() == 16;
