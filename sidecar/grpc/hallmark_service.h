@@ -32,6 +32,9 @@ class HallmarkService final : public CheckedHallmarkService {
     // A MarkTextStream with no message for this long is cancelled (and
     // counted in hallmark_stream_idle_timeouts_total); zero = never.
     absl::Duration stream_idle_timeout = absl::ZeroDuration();
+    // The usable cores (UsableCores): one image call may deflate a PNG on
+    // those its neighbours leave free.
+    int cores = 1;
   };
 
   // With a `receipt_signer` (which must outlive the service), marked texts

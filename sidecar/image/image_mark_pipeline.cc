@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
-#include <thread>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -38,13 +37,13 @@ struct MarkedImage {
 
 ImageMarkPipeline::ImageMarkPipeline(const Clock& clock, telemetry::Metrics& metrics,
                                      const image::ImageSchemeRegistry& schemes, AdmissionGate* gate,
-                                     const ContentCredentials* credentials)
+                                     const ContentCredentials* credentials, int cores)
     : clock_(clock),
       metrics_(metrics),
       schemes_(schemes),
       gate_(gate),
       credentials_(credentials),
-      cores_(std::max(1, static_cast<int>(std::thread::hardware_concurrency()))),
+      cores_(std::max(1, cores)),
       decode_time_(metrics.StageTime("image", "decode")),
       embed_time_(metrics.StageTime("image", "embed")),
       encode_time_(metrics.StageTime("image", "encode")),

@@ -24,14 +24,15 @@ class ImageMarkPipeline {
   // `schemes`, `gate` and `credentials` must outlive the pipeline. With a
   // `gate`, work waits for one of its slots (no longer than the budget) or
   // is shed with reason OVERLOAD; without one it always runs. PNG output
-  // is deflated on up to 4 threads, the cores that the gate's other
-  // requests leave (see PngThreads in the .cc). With
+  // is deflated on up to 4 threads: of the `cores` it may use (the usable
+  // cores, UsableCores), those that the gate's other requests leave (see
+  // PngThreads in the .cc). With
   // `credentials`, Spaces whose image.provenance is c2pa get a signed C2PA
   // manifest in every marked PNG/JPEG/WebP (a failure to sign is an
   // internal failure of the mark); without them, none is written.
   ImageMarkPipeline(const Clock& clock, telemetry::Metrics& metrics,
                     const image::ImageSchemeRegistry& schemes, AdmissionGate* gate = nullptr,
-                    const ContentCredentials* credentials = nullptr);
+                    const ContentCredentials* credentials = nullptr, int cores = 1);
 
   // OK with the response for MARKED, SHADOWED and PASSED_THROUGH; a
   // BlockedStatus for BLOCKED (enforce mode); INVALID_ARGUMENT or
@@ -49,7 +50,7 @@ class ImageMarkPipeline {
   const image::ImageSchemeRegistry& schemes_;
   AdmissionGate* const gate_;
   const ContentCredentials* const credentials_;
-  const int cores_;  // std::thread::hardware_concurrency(), at least 1
+  const int cores_;  // at least 1
   prometheus::Histogram& decode_time_;
   prometheus::Histogram& embed_time_;
   prometheus::Histogram& encode_time_;

@@ -3,8 +3,8 @@
 // cgroup CPU quota (Kubernetes and Docker CPU limits). The work-slot
 // defaults are per usable core, not per core of the machine: a pod limited
 // to 2 CPUs on a 64-core node must not admit 64 image encodes at once.
-#ifndef HALLMARK_SIDECAR_SERVER_USABLE_CORES_H_
-#define HALLMARK_SIDECAR_SERVER_USABLE_CORES_H_
+#ifndef HALLMARK_SIDECAR_POLICY_USABLE_CORES_H_
+#define HALLMARK_SIDECAR_POLICY_USABLE_CORES_H_
 
 #include <string>
 
@@ -39,4 +39,4 @@ UsableCores DetectUsableCores();
 
 }  // namespace hallmark::sidecar
 
-#endif  // HALLMARK_SIDECAR_SERVER_USABLE_CORES_H_
+#endif  // HALLMARK_SIDECAR_POLICY_USABLE_CORES_H_

@@ -39,10 +39,10 @@
 #include "sidecar/http/public_detect_server.h"
 #include "sidecar/keys/receipt_key.h"
 #include "sidecar/log/log.h"
+#include "sidecar/policy/usable_cores.h"
 #include "sidecar/provenance/content_credentials.h"
 #include "sidecar/provenance/published_keys.h"
 #include "sidecar/server/socket_file.h"
-#include "sidecar/server/usable_cores.h"
 #include "sidecar/version.h"
 #include "telemetry/metrics.h"
 #include "telemetry/metrics_server.h"
@@ -301,6 +301,7 @@ int Run() {
   limits.image = {or_default(absl::GetFlag(FLAGS_max_in_flight_image), cores),
                   or_default(absl::GetFlag(FLAGS_max_queued_image), 2 * cores)};
   limits.stream_idle_timeout = absl::GetFlag(FLAGS_stream_idle_timeout);
+  limits.cores = cores;
   LogInfo(absl::StrCat(
       "work slots for usable cores=", cores, " (affinity ", usable.affinity, ", cgroup quota ",
       usable.quota.has_value() ? absl::StrCat(*usable.quota, " from ", usable.quota_source)

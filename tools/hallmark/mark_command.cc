@@ -10,6 +10,7 @@
 #include "sidecar/image/image_mark_pipeline.h"
 #include "sidecar/keys/receipt_key.h"
 #include "sidecar/policy/policy_engine.h"
+#include "sidecar/policy/usable_cores.h"
 #include "sidecar/provenance/content_credentials.h"
 #include "sidecar/text/text_mark_pipeline.h"
 #include "sidecar/text/utf8.h"
@@ -75,7 +76,8 @@ int MarkImageFile(const Args& args, std::string input, OfflineSidecar& offline) 
           absl::Now());
   if (!credentials.ok()) return UsageError("mark", std::string(credentials.status().message()));
   sidecar::ImageMarkPipeline pipeline(offline.clock, offline.metrics, offline.image_schemes,
-                                      /*gate=*/nullptr, credentials->get());
+                                      /*gate=*/nullptr, credentials->get(),
+                                      sidecar::DetectUsableCores().cores);
   hallmark::v1::MarkImageRequest request;
   const std::string space = args.Get("space", "local/cli");
   request.set_space(space);

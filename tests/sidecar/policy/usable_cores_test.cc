@@ -1,4 +1,4 @@
-#include "sidecar/server/usable_cores.h"
+#include "sidecar/policy/usable_cores.h"
 
 #include "gtest/gtest.h"
 
