@@ -193,9 +193,8 @@ const Image& CodecImage() {
   return *image;
 }
 
-void BM_Encode(benchmark::State& state, ImageFormat format) {
-  const Image& image = CodecImage();
-  const EncodeOptions options = CodecOptions(format);
+// Encodes `image` with `options` in the benchmark loop.
+void RunEncode(benchmark::State& state, const Image& image, const EncodeOptions& options) {
   size_t bytes = 0;
   for (auto _ : state) {
     absl::StatusOr<std::string> out = EncodeImage(image, ImageMetadata{}, options);
@@ -204,6 +203,10 @@ void BM_Encode(benchmark::State& state, ImageFormat format) {
   }
   state.counters["bytes"] = static_cast<double>(bytes);
   SetPixelCounters(state, image.width(), image.height());
+}
+
+void BM_Encode(benchmark::State& state, ImageFormat format) {
+  RunEncode(state, CodecImage(), CodecOptions(format));
 }
 
 void BM_Decode(benchmark::State& state, ImageFormat format) {
@@ -232,14 +235,12 @@ void BM_EncodePng(benchmark::State& state, int height, int threads, bool fast) {
   EncodeOptions options = CodecOptions(ImageFormat::kPng);
   options.png_threads = threads;
   options.png_fast = fast;
-  size_t bytes = 0;
-  for (auto _ : state) {
-    absl::StatusOr<std::string> out = EncodeImage(image, ImageMetadata{}, options);
-    bytes = out.ok() ? out->size() : 0;
-    benchmark::DoNotOptimize(out);
-  }
-  state.counters["bytes"] = static_cast<double>(bytes);
-  SetPixelCounters(state, image.width(), image.height());
+  RunEncode(state, image, options);
+}
+
+// Threaded encodes: wall-clock time, and the CPU time of all threads.
+void WallAndProcessTime(benchmark::internal::Benchmark* b) {
+  b->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime()->UseRealTime();
 }
 
 BENCHMARK_CAPTURE(BM_Decode, jpeg_1024, ImageFormat::kJpeg)->Unit(benchmark::kMillisecond);
@@ -248,30 +249,12 @@ BENCHMARK_CAPTURE(BM_Decode, webp_1024, ImageFormat::kWebp)->Unit(benchmark::kMi
 BENCHMARK_CAPTURE(BM_Encode, jpeg_1024, ImageFormat::kJpeg)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Encode, png_1024, ImageFormat::kPng)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Encode, webp_1024, ImageFormat::kWebp)->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_EncodePng, png_1024_t1, 1024, 1, true)
-    ->Unit(benchmark::kMillisecond)
-    ->MeasureProcessCPUTime()
-    ->UseRealTime();
-BENCHMARK_CAPTURE(BM_EncodePng, png_1024_t2, 1024, 2, true)
-    ->Unit(benchmark::kMillisecond)
-    ->MeasureProcessCPUTime()
-    ->UseRealTime();
-BENCHMARK_CAPTURE(BM_EncodePng, png_1080p_t1, 1080, 1, true)
-    ->Unit(benchmark::kMillisecond)
-    ->MeasureProcessCPUTime()
-    ->UseRealTime();
-BENCHMARK_CAPTURE(BM_EncodePng, png_1080p_t2, 1080, 2, true)
-    ->Unit(benchmark::kMillisecond)
-    ->MeasureProcessCPUTime()
-    ->UseRealTime();
-BENCHMARK_CAPTURE(BM_EncodePng, png_1080p_t4, 1080, 4, true)
-    ->Unit(benchmark::kMillisecond)
-    ->MeasureProcessCPUTime()
-    ->UseRealTime();
-BENCHMARK_CAPTURE(BM_EncodePng, png_1080p_adaptive, 1080, 1, false)
-    ->Unit(benchmark::kMillisecond)
-    ->MeasureProcessCPUTime()
-    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_EncodePng, png_1024_t1, 1024, 1, true)->Apply(WallAndProcessTime);
+BENCHMARK_CAPTURE(BM_EncodePng, png_1024_t2, 1024, 2, true)->Apply(WallAndProcessTime);
+BENCHMARK_CAPTURE(BM_EncodePng, png_1080p_t1, 1080, 1, true)->Apply(WallAndProcessTime);
+BENCHMARK_CAPTURE(BM_EncodePng, png_1080p_t2, 1080, 2, true)->Apply(WallAndProcessTime);
+BENCHMARK_CAPTURE(BM_EncodePng, png_1080p_t4, 1080, 4, true)->Apply(WallAndProcessTime);
+BENCHMARK_CAPTURE(BM_EncodePng, png_1080p_adaptive, 1080, 1, false)->Apply(WallAndProcessTime);
 
 }  // namespace
 }  // namespace hallmark::image
