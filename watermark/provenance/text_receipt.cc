@@ -256,12 +256,12 @@ absl::StatusOr<TextReceiptClaims> ParseTextReceiptClaims(absl::string_view json)
 // ReceiptSigner
 
 // Never modified after creation, so concurrent signing needs no lock.
-// OpenSSL reads and writes the key (PEM, public key, verification);
-// libsodium signs: its Ed25519 signature is 17-18 us against OpenSSL 3.0's
-// 37-40 us on this project's machines, and Ed25519 signatures are
-// deterministic (RFC 8032), so both produce the same bytes.
+// OpenSSL reads the key (PEM) and derives what is published (public key,
+// PEM, key id); libsodium signs: its Ed25519 signature is 17-18 us against
+// OpenSSL 3.0's 37-40 us on this project's machines, and Ed25519 signatures
+// are deterministic (RFC 8032), so both produce the same bytes.
 struct ReceiptSigner::Key {
-  PkeyPtr pkey;
+  PkeyPtr pkey;  // until FromKey has derived the rest; then released
   // libsodium's secret key: the 32-byte seed, then the public key.
   std::array<unsigned char, crypto_sign_SECRETKEYBYTES> sodium_secret{};
 
@@ -299,8 +299,14 @@ absl::StatusOr<std::unique_ptr<ReceiptSigner>> ReceiptSigner::FromKey(std::uniqu
   if (derived != 0) return absl::InternalError("libsodium could not derive the Ed25519 key");
   absl::StatusOr<std::string> raw = RawPublicKey(key->pkey.get());
   if (!raw.ok()) return raw.status();
+  if (absl::string_view(reinterpret_cast<const char*>(sodium_public.data()),
+                        sodium_public.size()) != *raw) {
+    return absl::InternalError("libsodium and OpenSSL derived different Ed25519 public keys");
+  }
   absl::StatusOr<std::string> pem = PublicKeyPem(key->pkey.get());
   if (!pem.ok()) return pem.status();
+  // Signing needs only libsodium's copy of the private key.
+  key->pkey.reset();
   std::string x = Base64UrlEncode(*raw);
   std::string key_id = JwkThumbprint(x);
   return std::unique_ptr<ReceiptSigner>(
